@@ -1,0 +1,66 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Filters } from '../shared/filters.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
+
+export type StdStream = 'stdin' | 'stdout' | 'stderr';
+
+/** One chunk of container output, as recorded by the monitor. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+  /** RFC3339Nano time the monitor recorded. */
+  time: string;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  since?: number; // unix seconds (fractional allowed)
+  until?: number;
+  timestamps?: boolean;
+  tail?: number | 'all';
+}
+
+/**
+ * A live attach to a container's stdio. `output` ends when the container's stdio closes
+ * (the container exited) or detach() is called. `stdin` is present when requested and the
+ * container has OpenStdin; ending it closes the container's stdin when StdinOnce.
+ */
+export interface AttachSession {
+  tty: boolean;
+  output: AsyncIterable<OutputChunk>;
+  stdin?: Writable;
+  detach(): void;
+}
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/**
+ * Containers: create -> start -> (stop|kill|exit) -> remove, run through an OCI runtime
+ * (crun/runc) under a per-container monitor (conmon) so containers outlive the daemon.
+ * Every operation checks the status transition table first. list/inspect never block on
+ * an in-flight operation. Errors use Docker's wording (`No such container: x`,
+ * `Conflict. The container name "/x" is already in use by container "id". You have to
+ * remove (or rename) that container to be able to reuse that name.`).
+ */
+export interface ContainerService {
+  create(req: ContainerCreateRequest, opts: { name?: string; platform?: string }): Promise<ContainerCreateResponse>;
+  start(idOrName: string): Promise<void>;
+  /** timeout seconds; undefined = container's StopTimeout or 10; signal overrides StopSignal. */
+  stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  kill(idOrName: string, signal?: string): Promise<void>;
+  wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse>;
+  remove(idOrName: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void>;
+  rename(idOrName: string, newName: string): Promise<void>;
+  list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
+  inspect(idOrName: string, opts?: { size?: boolean }): Promise<ContainerInspect>;
+  logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; chunks: AsyncIterable<OutputChunk> }>;
+  attach(idOrName: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string }): Promise<AttachSession>;
+  resize(idOrName: string, height: number, width: number): Promise<void>;
+  /** Container ids using an image (for rmi conflicts). */
+  usersOfImage(imageId: string): { containerId: string; running: boolean }[];
+  /** Re-adopt containers after a daemon restart (conmon kept them alive). */
+  restore(): Promise<void>;
+}
