@@ -1,0 +1,221 @@
+import http from 'node:http';
+import type { Duplex, Readable } from 'node:stream';
+import { ApiError, ConnectionError } from './api-error.js';
+import { type DaemonHost, resolveHost } from './host.js';
+
+/** The newest API version berth's client speaks. */
+export const MAX_API_VERSION = '1.43';
+
+export type QueryValue = string | number | boolean | undefined | null | string[];
+
+/** One request to the Engine API. Paths are unversioned (`/containers/json`). */
+export interface RequestOptions {
+  method?: string;
+  query?: Record<string, QueryValue>;
+  /** JSON-encoded when an object; streamed when a Readable. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Abort the request (e.g. a follow that should end). */
+  signal?: AbortSignal;
+}
+
+/** A hijacked connection: raw bidirectional stream after `101 UPGRADED`. */
+export interface HijackedConnection {
+  socket: Duplex;
+  /** Bytes the server sent right after the 101 headers. */
+  head: Buffer;
+}
+
+/**
+ * HTTP over the daemon socket with a keep-alive agent and API version negotiation
+ * (`min(server Api-Version, 1.43)`, requests prefixed `/v<version>/`).
+ *
+ * @example
+ *   const t = new Transport({ host: 'unix:///run/berth.sock' });
+ *   const list = await t.json<ContainerSummary[]>('/containers/json', { query: { all: true } });
+ */
+export class Transport {
+  readonly host: DaemonHost;
+  private readonly agent: http.Agent;
+  private version: string | undefined;
+  private negotiating: Promise<string> | undefined;
+
+  constructor(opts: { host?: string; version?: string; env?: NodeJS.ProcessEnv } = {}) {
+    const env = opts.env ?? process.env;
+    this.host = resolveHost(opts.host, env);
+    this.version = opts.version ?? (env.DOCKER_API_VERSION || undefined);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  }
+
+  /** Negotiated API version (pings once if not yet known). */
+  async apiVersion(): Promise<string> {
+    if (this.version) return this.version;
+    this.negotiating ??= this.ping().then((p) => {
+      this.version = p.apiVersion && compareVersions(p.apiVersion, MAX_API_VERSION) < 0 ? p.apiVersion : MAX_API_VERSION;
+      return this.version;
+    });
+    return this.negotiating;
+  }
+
+  /** `HEAD /_ping` (then `GET` if HEAD is refused), unversioned; returns the headers Docker clients read. */
+  async ping(): Promise<{ apiVersion?: string; osType?: string; experimental: boolean; body: string }> {
+    let res = await this.raw('/_ping', { method: 'HEAD' }, false);
+    let body = await readAll(res);
+    if (!ok(res.statusCode)) {
+      res = await this.raw('/_ping', {}, false);
+      body = await readAll(res);
+    }
+    if (!ok(res.statusCode)) throw apiErrorFrom(res.statusCode ?? 500, body);
+    const h = res.headers;
+    return {
+      apiVersion: str(h['api-version']),
+      osType: str(h['ostype']),
+      experimental: h['docker-experimental'] === 'true',
+      body: body.toString('utf8'),
+    };
+  }
+
+  /** Performs a request; rejects with ApiError on non-2xx. The response is unread. */
+  async request(path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    const res = await this.raw(path, opts, true);
+    if (!ok(res.statusCode)) throw apiErrorFrom(res.statusCode ?? 500, await readAll(res));
+    return res;
+  }
+
+  /** Performs a request and parses a JSON reply (undefined for an empty body). */
+  async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.request(path, opts);
+    const buf = await readAll(res);
+    if (buf.length === 0) return undefined as T;
+    return JSON.parse(buf.toString('utf8')) as T;
+  }
+
+  /** Performs a request and discards the reply body. */
+  async call(path: string, opts: RequestOptions = {}): Promise<void> {
+    const res = await this.request(path, opts);
+    await readAll(res);
+  }
+
+  /** HTTP upgrade (`Connection: Upgrade`, `Upgrade: tcp`) returning the raw socket. */
+  async hijack(path: string, opts: RequestOptions = {}): Promise<HijackedConnection> {
+    const v = await this.apiVersion();
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        ...this.target(),
+        agent: false,
+        method: opts.method ?? 'POST',
+        path: `/v${v}${path}${encodeQuery(opts.query)}`,
+        headers: { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Type': 'text/plain', ...opts.headers },
+      });
+      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
+      req.on('response', (res) => {
+        readAll(res).then((b) => reject(ok(res.statusCode) ? new Error('failed to attach: server did not upgrade the connection') : apiErrorFrom(res.statusCode ?? 500, b)), reject);
+      });
+      req.on('error', (e) => reject(this.connError(e)));
+      req.end();
+    });
+  }
+
+  /** Closes idle keep-alive sockets. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private target(): http.RequestOptions {
+    return this.host.kind === 'unix' ? { socketPath: this.host.socketPath } : { host: this.host.host, port: this.host.port };
+  }
+
+  private async raw(path: string, opts: RequestOptions, versioned: boolean): Promise<http.IncomingMessage> {
+    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
+    const { body } = opts;
+    const headers: Record<string, string> = { ...opts.headers };
+    let payload: Buffer | Readable | undefined;
+    if (isReadable(body)) {
+      payload = body;
+      headers['Content-Type'] ??= 'application/x-tar';
+    } else if (Buffer.isBuffer(body)) payload = body;
+    else if (typeof body === 'string') payload = Buffer.from(body);
+    else if (body !== undefined) {
+      payload = Buffer.from(JSON.stringify(body));
+      headers['Content-Type'] ??= 'application/json';
+    }
+    if (Buffer.isBuffer(payload)) headers['Content-Length'] = String(payload.length);
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        ...this.target(),
+        agent: this.agent,
+        method: opts.method ?? 'GET',
+        path: `${prefix}${path}${encodeQuery(opts.query)}`,
+        headers,
+        signal: opts.signal,
+      });
+      req.on('response', resolve);
+      req.on('error', (e) => reject(this.connError(e)));
+      if (payload === undefined) req.end();
+      else if (Buffer.isBuffer(payload)) req.end(payload);
+      else {
+        payload.on('error', (e) => req.destroy(e));
+        payload.pipe(req);
+      }
+    });
+  }
+
+  private connError(e: Error & { code?: string }): Error {
+    if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') return new ConnectionError(this.host.url, e);
+    return e;
+  }
+}
+
+/** Encodes a query object; arrays repeat the key, booleans become 1/0, empty values are dropped. */
+export function encodeQuery(q: Record<string, QueryValue> | undefined): string {
+  if (!q) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null) continue;
+    const vals = Array.isArray(v) ? v : [typeof v === 'boolean' ? (v ? '1' : '0') : String(v)];
+    for (const x of vals) parts.push(`${encodeURIComponent(k)}=${encodeURIComponent(x)}`);
+  }
+  return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** Compares dotted versions numerically (`1.9` < `1.43`). */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Reads a whole stream into one buffer. */
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks);
+}
+
+function apiErrorFrom(status: number, body: Buffer): ApiError {
+  const text = body.toString('utf8').trim();
+  let message = text;
+  try {
+    const j = JSON.parse(text) as { message?: unknown };
+    if (j && typeof j.message === 'string') message = j.message;
+  } catch {
+    // plain-text error body
+  }
+  return new ApiError(status, message || http.STATUS_CODES[status] || `status ${status}`);
+}
+
+function ok(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
+}
+
+function str(h: string | string[] | undefined): string | undefined {
+  return Array.isArray(h) ? h[0] : h;
+}
+
+function isReadable(x: unknown): x is Readable {
+  return typeof x === 'object' && x !== null && typeof (x as Readable).pipe === 'function' && typeof (x as Readable).on === 'function';
+}

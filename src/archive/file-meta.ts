@@ -1,0 +1,56 @@
+import { chmod, lchown, lutimes, type FileHandle } from 'node:fs/promises';
+import { lsetxattr } from '../shared/libc.js';
+import type { TarHeader } from './tar-header.js';
+
+const UMASK = ((): number => {
+  try {
+    const m = process.umask(0o022);
+    process.umask(m);
+    return m;
+  } catch {
+    return 0o022;
+  }
+})();
+const UID = process.getuid?.() ?? 0;
+const GID = process.getgid?.() ?? 0;
+
+/** Whether a create with `mode` already yields exactly `mode` (no chown, umask does not bite). */
+function modeIsExact(mode: number, chowned: boolean): boolean {
+  return !chowned && (mode & ~UMASK) === mode && (mode & 0o7000) === 0;
+}
+
+/** xattrs from the tar; overlay's own trusted.overlay.* are never taken from a layer. */
+export function setXattrs(path: string, xattrs: Map<string, Buffer>): void {
+  for (const [name, value] of xattrs) {
+    if (name.startsWith('trusted.overlay.')) continue;
+    try {
+      lsetxattr(path, name, value);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (name.startsWith('security.') || code === 'EPERM' || code === 'EOPNOTSUPP' || code === 'ENOTSUP') continue;
+      throw err;
+    }
+  }
+}
+
+/** Owner, mode (after chown: chown clears setuid), xattrs and times, by path (never following symlinks). */
+export async function applyMeta(
+  path: string,
+  h: TarHeader,
+  opts: { symlink?: boolean; times?: boolean; existed?: boolean } = {},
+): Promise<void> {
+  const chowned = h.uid !== UID || h.gid !== GID;
+  if (chowned) await lchown(path, h.uid, h.gid);
+  if (!opts.symlink && (opts.existed || !modeIsExact(h.mode, chowned))) await chmod(path, h.mode);
+  if (h.xattrs.size) setXattrs(path, h.xattrs);
+  if (opts.times !== false) await lutimes(path, h.mtime, h.mtime);
+}
+
+/** The same for a file still open for writing (fchown/fchmod/futimes: no path lookups). */
+export async function applyMetaFd(fh: FileHandle, path: string, h: TarHeader): Promise<void> {
+  const chowned = h.uid !== UID || h.gid !== GID;
+  if (chowned) await fh.chown(h.uid, h.gid);
+  if (!modeIsExact(h.mode, chowned)) await fh.chmod(h.mode);
+  if (h.xattrs.size) setXattrs(path, h.xattrs);
+  await fh.utimes(h.mtime, h.mtime);
+}

@@ -1,0 +1,10 @@
+export { applyLayer } from './apply-layer.js';
+export type { ApplyLayerOptions, ApplyLayerResult, WhiteoutFormat } from './apply-layer.js';
+export { decompress, detectCompression } from './decompress.js';
+export type { Compression } from './decompress.js';
+export { tarDirectory, diffDirectory } from './tar-directory.js';
+export { readTar } from './tar-reader.js';
+export type { TarEntry, TarStats } from './tar-reader.js';
+export type { TarHeader, TarEntryType } from './tar-header.js';
+export { encodeHeader } from './tar-encode.js';
+export type { TarWriteHeader } from './tar-encode.js';

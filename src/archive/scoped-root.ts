@@ -1,0 +1,104 @@
+import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { EngineError } from '../shared/errors.js';
+
+const q = (s: string): string => JSON.stringify(s);
+
+/** Docker's breakout error wording (`"../x" is outside of "/dest"`). */
+export function breakout(message: string): EngineError {
+  return new EngineError('invalid-argument', message);
+}
+
+/**
+ * Clean a tar entry name to a path relative to the root ('' = the root itself).
+ * Leading slashes are dropped (joined under the root, as Docker does); names that climb
+ * out with `..` throw.
+ */
+export function cleanName(name: string, root: string): string {
+  const rel = posix.normalize(name.replace(/^\/+/, '') || '.');
+  if (rel === '..' || rel.startsWith('../')) throw breakout(`${q(name)} is outside of ${q(root)}`);
+  return rel === '.' || rel === './' ? '' : rel.replace(/\/+$/, '');
+}
+
+/**
+ * Resolves paths under one directory the way a chroot would: every component is
+ * lstat'ed, symlinks are followed *inside* the root (absolute targets restart at the root,
+ * `..` stops at it), missing directories are created 0755. Remembers what it has seen,
+ * so a fresh tree costs one mkdir per directory.
+ */
+export class ScopedRoot {
+  private readonly dirs = new Set<string>(['']);
+  private readonly created = new Set<string>(['']);
+
+  constructor(readonly root: string, rootIsFresh = false) {
+    if (!rootIsFresh) this.created.delete('');
+  }
+
+  abs(rel: string): string {
+    return rel ? join(this.root, rel) : this.root;
+  }
+
+  /** Resolve `rel` as a directory (creating what is missing); returns the resolved relative path. */
+  async resolveDir(rel: string): Promise<string> {
+    if (this.dirs.has(rel)) return rel;
+    const todo = rel.split('/');
+    let cur = '';
+    let hops = 0;
+    while (todo.length) {
+      const c = todo.shift() as string;
+      if (c === '' || c === '.') continue;
+      if (c === '..') {
+        cur = cur.includes('/') ? cur.slice(0, cur.lastIndexOf('/')) : '';
+        continue;
+      }
+      const next = cur ? `${cur}/${c}` : c;
+      if (this.dirs.has(next)) {
+        cur = next;
+        continue;
+      }
+      const abs = this.abs(next);
+      const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (!st) {
+        await mkdir(abs, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EEXIST') throw err;
+        });
+        this.dirs.add(next);
+        this.created.add(next);
+      } else if (st.isDirectory()) {
+        this.dirs.add(next);
+      } else if (st.isSymbolicLink()) {
+        if (++hops > 255) throw new EngineError('invalid-argument', `failed to resolve ${q(rel)}: too many levels of symbolic links`);
+        const target = await readlink(abs);
+        if (target.startsWith('/')) cur = '';
+        todo.unshift(...target.split('/'));
+        continue;
+      } else {
+        throw new EngineError('invalid-argument', `failed to resolve ${q(rel)}: ${q(next)} is not a directory`);
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** Whether `rel` is a directory this resolver created (so its children cannot pre-exist). */
+  isFresh(rel: string): boolean {
+    return this.created.has(rel);
+  }
+
+  /** Record a directory made by the caller. */
+  addDir(rel: string, fresh: boolean): void {
+    this.dirs.add(rel);
+    if (fresh) this.created.add(rel);
+  }
+
+  /** Forget `rel` and everything under it (it was removed or replaced). */
+  forget(rel: string): void {
+    const prefix = `${rel}/`;
+    for (const set of [this.dirs, this.created]) {
+      for (const d of set) if (d === rel || d.startsWith(prefix)) set.delete(d);
+    }
+  }
+}

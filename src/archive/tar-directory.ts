@@ -1,0 +1,162 @@
+import { createReadStream, type Stats } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { lgetxattr, llistxattr } from '../shared/libc.js';
+import { END_OF_ARCHIVE, encodeHeader, padding, type TarWriteHeader } from './tar-encode.js';
+
+const FLUSH_AT = 64 * 1024;
+const SMALL = 64 * 1024;
+
+/** Options for walking a tree into a tar. */
+interface WalkOptions {
+  /** Overlay upper dir: char 0/0 -> `.wh.NAME`, opaque dirs -> `DIR/.wh..wh..opq`. */
+  diff: boolean;
+}
+
+function devOf(rdev: number): { devmajor: number; devminor: number } {
+  const hi = Math.floor(rdev / 2 ** 32);
+  const lo = rdev % 2 ** 32;
+  return {
+    devmajor: ((lo >>> 8) & 0xfff) | ((hi & ~0xfff) >>> 0),
+    devminor: (lo & 0xff) | ((lo >>> 12) & ~0xff),
+  };
+}
+
+function xattrsOf(path: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const name of llistxattr(path)) {
+    if (name.startsWith('trusted.overlay.')) continue;
+    const v = lgetxattr(path, name);
+    if (v) out.set(name, Buffer.from(v));
+  }
+  return out;
+}
+
+function baseHeader(name: string, st: Stats): TarWriteHeader {
+  return {
+    name,
+    type: 'file',
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    size: 0,
+    mtime: Math.floor(st.mtimeMs / 1000),
+    linkname: '',
+  };
+}
+
+async function* walk(root: string, opts: WalkOptions): AsyncGenerator<Buffer> {
+  const seen = new Map<string, string>();
+  let batch: Buffer[] = [];
+  let batched = 0;
+  const add = (b: Buffer): boolean => {
+    batch.push(b);
+    batched += b.length;
+    return batched >= FLUSH_AT;
+  };
+  const take = (): Buffer => {
+    const b = Buffer.concat(batch, batched);
+    batch = [];
+    batched = 0;
+    return b;
+  };
+
+  async function* visit(rel: string): AsyncGenerator<Buffer> {
+    const dirAbs = rel ? join(root, rel) : root;
+    const names = (await readdir(dirAbs)).sort();
+    for (const name of names) {
+      const childRel = rel ? `${rel}/${name}` : name;
+      const abs = join(dirAbs, name);
+      const st = await lstat(abs);
+      const h = baseHeader(childRel, st);
+      if (st.isDirectory()) {
+        h.type = 'directory';
+        h.name = `${childRel}/`;
+        h.xattrs = xattrsOf(abs);
+        add(encodeHeader(h));
+        if (opts.diff && lgetxattr(abs, 'trusted.overlay.opaque')?.toString() === 'y') {
+          add(encodeHeader({ ...baseHeader(`${childRel}/.wh..wh..opq`, st), mode: st.mode & 0o777 }));
+        }
+        if (batched >= FLUSH_AT) yield take();
+        yield* visit(childRel);
+        continue;
+      }
+      if (st.isCharacterDevice() && opts.diff && st.rdev === 0) {
+        const wh = rel ? `${rel}/.wh.${name}` : `.wh.${name}`;
+        if (add(encodeHeader({ ...baseHeader(wh, st), mode: 0o600 }))) yield take();
+        continue;
+      }
+      if (st.isSocket()) continue;
+      h.xattrs = xattrsOf(abs);
+      if (st.isSymbolicLink()) {
+        h.type = 'symlink';
+        h.linkname = await readlink(abs);
+      } else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
+        h.type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'char' : 'block';
+        if (!st.isFIFO()) Object.assign(h, devOf(st.rdev));
+      } else if (st.isFile()) {
+        const key = `${st.dev}:${st.ino}`;
+        const first = st.nlink > 1 ? seen.get(key) : undefined;
+        if (first !== undefined) {
+          h.type = 'link';
+          h.linkname = first;
+        } else {
+          if (st.nlink > 1) seen.set(key, childRel);
+          h.size = st.size;
+          add(encodeHeader(h));
+          yield* fileBody(abs, st.size);
+          continue;
+        }
+      }
+      if (add(encodeHeader(h))) yield take();
+    }
+  }
+
+  async function* fileBody(abs: string, size: number): AsyncGenerator<Buffer> {
+    if (size <= SMALL) {
+      const data = size ? await readFile(abs) : Buffer.alloc(0);
+      add(fit(data, size));
+      add(padding(size));
+      if (batched >= FLUSH_AT) yield take();
+      return;
+    }
+    if (batched) yield take();
+    let sent = 0;
+    for await (const c of createReadStream(abs, { start: 0, end: size - 1, highWaterMark: 256 * 1024 })) {
+      const b = (c as Buffer).subarray(0, size - sent);
+      sent += b.length;
+      yield b;
+    }
+    if (sent < size) yield Buffer.alloc(size - sent);
+    yield padding(size);
+  }
+
+  yield* visit('');
+  add(END_OF_ARCHIVE);
+  yield take();
+}
+
+/** Exactly `size` bytes of `data` (a file that changed while read is cut or zero-filled). */
+function fit(data: Buffer, size: number): Buffer {
+  if (data.length === size) return data;
+  return data.length > size ? data.subarray(0, size) : Buffer.concat([data, Buffer.alloc(size - data.length)]);
+}
+
+/**
+ * Plain tar of a directory tree (root itself not included), entries in sorted order,
+ * hard links kept, xattrs as PAX `SCHILY.xattr.*`.
+ * @example tarDirectory('/tmp/rootfs').pipe(fs.createWriteStream('rootfs.tar'))
+ */
+export function tarDirectory(dir: string): Readable {
+  return Readable.from(walk(dir, { diff: false }), { objectMode: false });
+}
+
+/**
+ * Layer tar of an overlay upper dir: whiteout devices become `.wh.NAME` files and opaque
+ * directories get a `.wh..wh..opq` entry, as docker/containerd write them.
+ * @example const tar = diffDirectory(snapshotter.upperDir(containerId));
+ */
+export function diffDirectory(upperDir: string): Readable {
+  return Readable.from(walk(upperDir, { diff: true }), { objectMode: false });
+}

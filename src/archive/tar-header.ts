@@ -1,0 +1,132 @@
+/** The entry kinds berth reads and writes. */
+export type TarEntryType = 'file' | 'link' | 'symlink' | 'char' | 'block' | 'directory' | 'fifo' | 'other';
+
+/** A tar header after GNU long names and PAX records have been applied. */
+export interface TarHeader {
+  name: string;
+  type: TarEntryType;
+  /** Raw typeflag character ('0', '5', ...). */
+  typeflag: string;
+  /** Permission bits incl. setuid/setgid/sticky (07777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Seconds since the epoch (fractional when PAX gives it). */
+  mtime: number;
+  linkname: string;
+  uname: string;
+  gname: string;
+  devmajor: number;
+  devminor: number;
+  /** Extended attributes from PAX `SCHILY.xattr.*`, values as raw bytes. */
+  xattrs: Map<string, Buffer>;
+}
+
+export const BLOCK = 512;
+
+const TYPES: Record<string, TarEntryType> = {
+  '0': 'file', '\0': 'file', '7': 'file', '1': 'link', '2': 'symlink',
+  '3': 'char', '4': 'block', '5': 'directory', '6': 'fifo',
+};
+
+export function typeOf(flag: string): TarEntryType {
+  return TYPES[flag] ?? 'other';
+}
+
+export function flagOf(type: TarEntryType): string {
+  const flags: Record<TarEntryType, string> = {
+    file: '0', link: '1', symlink: '2', char: '3', block: '4', directory: '5', fifo: '6', other: '0',
+  };
+  return flags[type];
+}
+
+function cstr(buf: Buffer, start: number, end: number): string {
+  const z = buf.indexOf(0, start);
+  return buf.toString('utf8', start, z === -1 || z > end ? end : z);
+}
+
+/** Octal, or base-256 when the high bit of the first byte is set (GNU/star extension). */
+export function parseNumber(buf: Buffer, start: number, end: number): number {
+  if (buf[start] & 0x80) {
+    let n = buf[start] & 0x3f;
+    const negative = (buf[start] & 0x40) !== 0;
+    for (let i = start + 1; i < end; i++) n = n * 256 + buf[i];
+    return negative ? -n : n;
+  }
+  const s = buf.toString('latin1', start, end).replace(/[\0 ].*$/s, '').trim();
+  return s ? parseInt(s, 8) : 0;
+}
+
+export function checksumOf(block: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i];
+  return sum;
+}
+
+export function isZeroBlock(block: Buffer): boolean {
+  for (let i = 0; i < BLOCK; i++) if (block[i] !== 0) return false;
+  return true;
+}
+
+/** Decode one 512-byte header block (without long-name/PAX processing). Throws on a bad checksum. */
+export function decodeHeader(block: Buffer): TarHeader {
+  const stored = parseNumber(block, 148, 156);
+  if (stored !== checksumOf(block)) throw new Error('archive/tar: invalid tar header');
+  const typeflag = String.fromCharCode(block[156]);
+  let name = cstr(block, 0, 100);
+  const magic = block.toString('latin1', 257, 263);
+  if (magic === 'ustar\0') {
+    const prefix = cstr(block, 345, 500);
+    if (prefix) name = `${prefix}/${name}`;
+  }
+  return {
+    name,
+    type: typeOf(typeflag),
+    typeflag,
+    mode: parseNumber(block, 100, 108) & 0o7777,
+    uid: parseNumber(block, 108, 116),
+    gid: parseNumber(block, 116, 124),
+    size: parseNumber(block, 124, 136),
+    mtime: parseNumber(block, 136, 148),
+    linkname: cstr(block, 157, 257),
+    uname: cstr(block, 265, 297),
+    gname: cstr(block, 297, 329),
+    devmajor: parseNumber(block, 329, 337),
+    devminor: parseNumber(block, 337, 345),
+    xattrs: new Map(),
+  };
+}
+
+/** Parse PAX records (`<len> <key>=<value>\n`), keeping values as bytes. */
+export function parsePax(buf: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let off = 0;
+  while (off < buf.length) {
+    const sp = buf.indexOf(0x20, off);
+    if (sp === -1) break;
+    const len = parseInt(buf.toString('latin1', off, sp), 10);
+    if (!len || off + len > buf.length) break;
+    const rec = buf.subarray(sp + 1, off + len - 1);
+    const eq = rec.indexOf(0x3d);
+    if (eq !== -1) out.set(rec.toString('utf8', 0, eq), rec.subarray(eq + 1));
+    off += len;
+  }
+  return out;
+}
+
+/** Apply PAX records onto a header (path, linkpath, size, ids, mtime, names, xattrs). */
+export function applyPax(h: TarHeader, pax: Map<string, Buffer>): void {
+  for (const [key, value] of pax) {
+    const s = () => value.toString('utf8');
+    if (key === 'path') h.name = s();
+    else if (key === 'linkpath') h.linkname = s();
+    else if (key === 'size') h.size = parseInt(s(), 10);
+    else if (key === 'uid') h.uid = parseInt(s(), 10);
+    else if (key === 'gid') h.gid = parseInt(s(), 10);
+    else if (key === 'mtime') h.mtime = parseFloat(s());
+    else if (key === 'uname') h.uname = s();
+    else if (key === 'gname') h.gname = s();
+    else if (key.startsWith('SCHILY.xattr.')) h.xattrs.set(key.slice(13), Buffer.from(value));
+  }
+}

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../../context.js';
+import { createContainer } from './create-container.js';
+import { type CreateFlags, addCreateFlags, buildCreateRequest } from './create-flags.js';
+
+/** `berth create [OPTIONS] IMAGE [COMMAND] [ARG...]`: prints the new container's full id. */
+export function register(parent: Command, ctx: CliContext): Command {
+  const cmd = parent
+    .command('create')
+    .description('Create a new container')
+    .usage('[OPTIONS] IMAGE [COMMAND] [ARG...]')
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions();
+  return addCreateFlags(cmd).action(async (image: string, args: string[], f: CreateFlags) => {
+    const plan = buildCreateRequest(image, args, f, false);
+    const id = await createContainer(ctx, await ctx.transport(), plan, f.pull);
+    ctx.out(`${id}\n`);
+  });
+}

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { ApiError } from '../../../api-client/api-error.js';
+import { containerInspect } from '../../../api-client/containers.js';
+import { imageInspect } from '../../../api-client/images.js';
+import type { CliContext } from '../../context.js';
+import { inspectAll } from './inspect-all.js';
+
+/** `berth inspect [-f FORMAT] [--type container|image] NAME...`: containers first, then images. */
+export function register(parent: Command, ctx: CliContext): Command {
+  return parent
+    .command('inspect')
+    .description('Return low-level information on Docker objects')
+    .usage('[OPTIONS] NAME|ID [NAME|ID...]')
+    .argument('<name...>')
+    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-s, --size', 'Display total file sizes if the type is container')
+    .option('--type <string>', 'Only inspect objects of the given type')
+    .action(async (names: string[], o: { format?: string; size?: boolean; type?: string }) => {
+      const t = await ctx.transport();
+      if (o.type && o.type !== 'container' && o.type !== 'image') throw new Error(`"${o.type}" is not a valid value for --type`);
+      const get = async (n: string): Promise<unknown> => {
+        if (o.type !== 'image') {
+          try {
+            return await containerInspect(t, n, { size: o.size });
+          } catch (e) {
+            if (!ApiError.isNotFound(e) || o.type === 'container') throw e;
+          }
+        }
+        return imageInspect(t, n);
+      };
+      await inspectAll(ctx, names, o.format, get, 'Error: No such object');
+    });
+}

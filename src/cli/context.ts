@@ -1,0 +1,30 @@
+import type { Transport } from '../api-client/transport.js';
+
+/** What every command gets: lazily-built API transport and the process streams. */
+export interface CliContext {
+  /** The `-H/--host` value, if given. */
+  readonly host: string | undefined;
+  /** The daemon transport (built on first use). */
+  transport(): Promise<Transport>;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly stdin: NodeJS.ReadStream;
+  /** Writes to stdout. */
+  out(text: string): void;
+  /** Writes to stderr. */
+  err(text: string): void;
+}
+
+/** Builds the context for the real process. */
+export function processContext(host: string | undefined): CliContext {
+  let t: Promise<Transport> | undefined;
+  return {
+    host,
+    transport: () => (t ??= import('../api-client/transport.js').then((m) => new m.Transport({ host }))),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+  };
+}

@@ -1,0 +1,227 @@
+import { type Node, type Operand, type Pipeline, parseTemplate } from './go-template-parse.js';
+
+type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * A small Go text/template interpreter covering what `--format` users write:
+ * fields and chains, `$` variables, `if/else/with/range`, pipes, and Docker's functions
+ * (`json`, `join`, `split`, `upper`, `lower`, `title`, `pad`, `truncate`, `println`)
+ * plus Go's builtins (`index`, `len`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `and`, `or`,
+ * `not`, `print`, `printf`). Values print as Go does (`[a b]`, `map[k:v]`, `<no value>`).
+ *
+ * @example new GoTemplate('{{.Name | upper}}').execute({ Name: 'web' }) // 'WEB'
+ */
+export class GoTemplate {
+  private readonly nodes: Node[];
+
+  constructor(src: string) {
+    this.nodes = parseTemplate(src);
+  }
+
+  /** Renders the template against `data`. */
+  execute(data: unknown): string {
+    const out: string[] = [];
+    run(this.nodes, data, [new Map([['$', data]])], out);
+    return out.join('');
+  }
+}
+
+type Scope = Map<string, unknown>[];
+
+function run(nodes: Node[], dot: unknown, scope: Scope, out: string[]): void {
+  for (const n of nodes) {
+    switch (n.t) {
+      case 'text':
+        out.push(n.text);
+        break;
+      case 'action': {
+        const v = evalPipe(n.pipe, dot, scope);
+        if (n.pipe.decl.length === 0) out.push(goString(v));
+        break;
+      }
+      case 'if':
+      case 'with': {
+        const inner: Scope = [...scope, new Map()];
+        const v = evalPipe(n.pipe, dot, inner);
+        if (truthy(v)) run(n.body, n.t === 'with' ? v : dot, inner, out);
+        else run(n.alt, dot, scope, out);
+        break;
+      }
+      case 'range': {
+        const inner: Scope = [...scope, new Map()];
+        const decl = n.pipe.decl;
+        const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, dot, inner);
+        const items = entries(v);
+        if (items.length === 0) {
+          run(n.alt, dot, scope, out);
+          break;
+        }
+        for (const [k, item] of items) {
+          const vars = inner[inner.length - 1]!;
+          if (decl.length === 1) vars.set(decl[0]!, item);
+          if (decl.length === 2) {
+            vars.set(decl[0]!, k);
+            vars.set(decl[1]!, item);
+          }
+          run(n.body, item, inner, out);
+        }
+        break;
+      }
+    }
+  }
+}
+
+function entries(v: unknown): [unknown, unknown][] {
+  if (v === null || v === undefined) return [];
+  if (Array.isArray(v)) return v.map((x, i) => [i, x]);
+  if (typeof v === 'number') return Array.from({ length: v }, (_, i) => [i, i]);
+  if (typeof v === 'object') return Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+  throw new Error(`template: range can't iterate over ${goString(v)}`);
+}
+
+function evalPipe(p: Pipeline, dot: unknown, scope: Scope): unknown {
+  let prev: unknown;
+  let first = true;
+  for (const cmd of p.cmds) {
+    prev = evalCmd(cmd, dot, scope, first ? [] : [prev]);
+    first = false;
+  }
+  if (p.decl.length) scope[scope.length - 1]!.set(p.decl[0]!, prev);
+  return prev;
+}
+
+function evalCmd(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
+  const [head, ...rest] = cmd;
+  if (head!.t === 'ident') {
+    const fn = FUNCS[head!.name];
+    if (!fn) throw new Error(`template: function "${head!.name}" not defined`);
+    return fn(...rest.map((o) => evalOperand(o, dot, scope)), ...piped);
+  }
+  if (head!.t === 'field' && (rest.length || piped.length)) {
+    return evalField(head!, dot, scope, [...rest.map((o) => evalOperand(o, dot, scope)), ...piped]);
+  }
+  return evalOperand(head!, dot, scope);
+}
+
+function evalOperand(o: Operand, dot: unknown, scope: Scope): unknown {
+  if (o.t === 'lit') return o.value;
+  if (o.t === 'ident') {
+    const fn = FUNCS[o.name];
+    if (!fn) throw new Error(`template: function "${o.name}" not defined`);
+    return fn();
+  }
+  return evalField(o, dot, scope, []);
+}
+
+function evalField(o: Extract<Operand, { t: 'field' }>, dot: unknown, scope: Scope, args: unknown[]): unknown {
+  let v: unknown;
+  if (o.base === 'dot') v = dot;
+  else if (typeof o.base === 'string') v = lookupVar(o.base, scope);
+  else v = evalPipe(o.base, dot, scope);
+  o.path.forEach((name, i) => {
+    if (v === null || v === undefined) throw new Error(`template: nil pointer evaluating .${name}`);
+    if (typeof v !== 'object') throw new Error(`template: can't evaluate field ${name} in type ${typeof v}`);
+    const obj = v as Record<string, unknown>;
+    const f = obj[name];
+    if (typeof f === 'function') v = (f as Fn).apply(obj, i === o.path.length - 1 ? args : []);
+    else if (!(name in obj) && !isMapLike(obj)) throw new Error(`template: can't evaluate field ${name}`);
+    else v = f === undefined ? NO_VALUE : f;
+  });
+  return v;
+}
+
+function lookupVar(name: string, scope: Scope): unknown {
+  for (let i = scope.length - 1; i >= 0; i--) if (scope[i]!.has(name)) return scope[i]!.get(name);
+  throw new Error(`template: undefined variable "${name}"`);
+}
+
+/** Objects built from JSON (maps) allow missing keys; context objects mark themselves strict. */
+function isMapLike(o: object): boolean {
+  return !(STRICT in o);
+}
+
+/** Put this symbol on a context object to make unknown fields an error (like a Go struct). */
+export const STRICT = Symbol('strict');
+
+const NO_VALUE = Symbol('no value');
+
+function truthy(v: unknown): boolean {
+  if (v === NO_VALUE || v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v as object).length > 0;
+  return true;
+}
+
+/** Formats a value the way Go's fmt `%v` does for JSON-shaped data. */
+export function goString(v: unknown): string {
+  if (v === NO_VALUE) return '<no value>';
+  if (v === null || v === undefined) return '<nil>';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
+  if (typeof v === 'object') {
+    const keys = Object.keys(v as object).sort();
+    return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(' ')}]`;
+  }
+  return String(v);
+}
+
+const clean = (v: unknown): unknown => (v === NO_VALUE ? null : v);
+
+function cmp(a: unknown, b: unknown): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+function printf(fmt: unknown, ...args: unknown[]): string {
+  let i = 0;
+  return String(fmt).replace(/%([-+ #0]*\d*(?:\.\d+)?)([svdqtf%])/g, (_m, _flags: string, verb: string) => {
+    if (verb === '%') return '%';
+    const a = args[i++];
+    if (verb === 'q') return JSON.stringify(goString(a));
+    if (verb === 'f') return Number(a).toFixed(6);
+    return goString(a);
+  });
+}
+
+/** `encoding/json` output: HTML-sensitive characters escaped like Go's default encoder. */
+export function goJson(v: unknown): string {
+  const s = JSON.stringify(v) ?? 'null';
+  return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const FUNCS: Record<string, Fn> = {
+  json: (v) => goJson(clean(v)),
+  join: (a, sep) => (Array.isArray(a) ? a.map(goString).join(String(sep)) : goString(a)),
+  split: (s, sep) => String(s).split(String(sep)),
+  upper: (s) => goString(s).toUpperCase(),
+  lower: (s) => goString(s).toLowerCase(),
+  title: (s) => goString(s).replace(/(^|[^\p{L}\p{N}'])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase()),
+  pad: (s, l, r) => ' '.repeat(Number(l)) + goString(s) + ' '.repeat(Number(r)),
+  truncate: (s, n) => [...goString(s)].slice(0, Number(n)).join(''),
+  println: (...a) => `${a.map(goString).join(' ')}\n`,
+  print: (...a) => a.map(goString).join(''),
+  printf: (f, ...a) => printf(f, ...a),
+  index: (c, ...keys) => {
+    let v = clean(c);
+    for (const k of keys) {
+      if (v === null || v === undefined) return NO_VALUE;
+      v = (v as Record<string, unknown>)[k as string];
+    }
+    return v === undefined ? NO_VALUE : v;
+  },
+  len: (v) => {
+    if (typeof v === 'string' || Array.isArray(v)) return v.length;
+    if (v && typeof v === 'object') return Object.keys(v).length;
+    throw new Error(`template: len of ${goString(v)}`);
+  },
+  eq: (a, ...b) => b.some((x) => clean(x) === clean(a)),
+  ne: (a, b) => clean(a) !== clean(b),
+  lt: (a, b) => cmp(a, b) < 0,
+  le: (a, b) => cmp(a, b) <= 0,
+  gt: (a, b) => cmp(a, b) > 0,
+  ge: (a, b) => cmp(a, b) >= 0,
+  not: (v) => !truthy(v),
+  and: (...a) => a.find((x) => !truthy(x)) ?? a[a.length - 1],
+  or: (...a) => a.find((x) => truthy(x)) ?? a[a.length - 1],
+};

@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import { parseGlobals, normalizeBoolFlags } from './argv.js';
+import { CliError } from './cli-error.js';
+import { type CliContext, processContext } from './context.js';
+import { type CommandEntry, GROUPS, findCommand } from './registry.js';
+import { BERTH_BUILD, BERTH_VERSION } from './version.js';
+
+/**
+ * The `berth` entry point: parses global flags, imports only the invoked command's module,
+ * runs it, and turns errors into docker's messages and exit codes.
+ */
+export async function main(argv: string[], ctx?: CliContext): Promise<number> {
+  const g = parseGlobals(argv);
+  const c = ctx ?? processContext(g.host);
+  if (g.error) {
+    c.err(`${g.error}\nSee 'berth --help'.\n`);
+    return 125;
+  }
+  if (g.version) {
+    c.out(`berth version ${BERTH_VERSION}, build ${BERTH_BUILD}\n`);
+    return 0;
+  }
+  const [first, second] = g.rest;
+  if (first === undefined || (first === 'help' && second === undefined)) {
+    const { topHelp } = await import('./help.js');
+    c.out(topHelp());
+    return 0;
+  }
+  if (GROUPS[first] !== undefined && (second === undefined || second.startsWith('-'))) {
+    const { topHelp } = await import('./help.js');
+    c.out(topHelp(first));
+    return 0;
+  }
+  const found = findCommand(g.rest);
+  if (!found) {
+    const what = GROUPS[first] !== undefined ? `${first} ${second}` : first;
+    c.err(`berth: unknown command: berth ${what}\n\nRun 'berth --help' for more information\n`);
+    return 1;
+  }
+  return runCommand(found.entry, found.path, g.rest.slice(found.path.length), c);
+}
+
+async function runCommand(entry: CommandEntry, path: string[], args: string[], ctx: CliContext): Promise<number> {
+  const [{ Command, CommanderError }, mod, help] = await Promise.all([import('commander'), entry.load(), import('./help.js')]);
+  const root = new Command('berth').enablePositionalOptions();
+  let parent = root;
+  if (path.length === 2) parent = root.command(path[0]!).enablePositionalOptions();
+  const cmd = mod.register(parent, ctx);
+  cmd.name(path[path.length - 1]!);
+  for (const x of [root, parent, cmd]) {
+    x.exitOverride();
+    x.helpOption('--help', 'Print usage');
+    x.configureOutput({ writeOut: (s) => ctx.out(s), writeErr: () => undefined });
+  }
+  cmd.helpInformation = () => help.commandHelp(cmd, path);
+  const userArgs = [...path, ...normalizeBoolFlags(cmd, args)];
+  try {
+    await root.parseAsync(userArgs, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
+      const name = `berth ${path.join(' ')}`;
+      const usage = help.usageLine(cmd, path);
+      if (e.code === 'commander.missingArgument' || e.code === 'commander.excessArguments') {
+        const arity = e.code === 'commander.excessArguments' ? `"${name}" accepts no arguments.` : `'${name}' requires at least 1 argument`;
+        ctx.err(`berth: ${arity}\n\n${usage}\n\nSee '${name} --help' for more information\n`);
+        return 1;
+      }
+      const msg = commanderMessage(e.message);
+      ctx.err(`${msg}\n\n${usage}\n\nRun '${name} --help' for more information\n`);
+      return 125;
+    }
+    return reportError(e, entry, path, ctx);
+  }
+}
+
+function commanderMessage(m: string): string {
+  const unknown = /unknown option '([^']+)'/.exec(m);
+  if (unknown) {
+    const f = unknown[1]!;
+    return f.startsWith('--') ? `unknown flag: ${f}` : `unknown shorthand flag: '${f.slice(1, 2)}' in ${f}`;
+  }
+  const missing = /option '([^']+)' argument missing/.exec(m);
+  if (missing) return `flag needs an argument: ${missing[1]!.split(/[ ,]/).pop()}`;
+  return m.replace(/^error: /, '');
+}
+
+/** Maps an error to docker's stderr text and exit status. */
+export async function reportError(e: unknown, entry: CommandEntry, path: string[], ctx: CliContext): Promise<number> {
+  const { ApiError, ConnectionError } = await import('../api-client/api-error.js');
+  let status = entry.runStyleErrors ? 125 : 1;
+  let msg: string;
+  if (e instanceof CliError) {
+    status = e.status;
+    msg = e.message;
+  } else if (e instanceof ApiError) msg = `Error response from daemon: ${e.message}`;
+  else if (e instanceof ConnectionError) msg = e.message;
+  else msg = e instanceof Error ? e.message : String(e);
+  if (msg) {
+    if (entry.runStyleErrors && !(e instanceof CliError && e.status < 125)) {
+      ctx.err(`berth: ${msg}\n\nRun 'berth ${path.join(' ')} --help' for more information\n`);
+    } else ctx.err(`${msg}\n`);
+  }
+  return status;
+}
+
+async function flush(stream: NodeJS.WriteStream): Promise<void> {
+  await new Promise<void>((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+const invoked = process.argv[1] && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href;
+if (invoked) {
+  const code = await main(process.argv.slice(2));
+  await Promise.all([flush(process.stdout), flush(process.stderr)]);
+  process.exit(code);
+}

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerConfig, ContainerStatus, HostConfig, EndpointSettings } from '../api/types.js';
+import { EngineError } from '../shared/errors.js';
+
+/**
+ * On-disk layout owned by this file (drawn once):
+ * ```
+ * <data-root>/containers/<id>/container.json   ContainerRecord (schemaVersion 1), atomic temp+rename
+ * <data-root>/containers/<id>/container.log    conmon's k8s-file log
+ * <data-root>/containers/<id>/{hostname,hosts,resolv.conf}
+ * <exec-root>/containers/<id>/                 monitor state dir (conmon.pid, exit, attach, ctl ...)
+ * <exec-root>/containers/<id>/bundle/config.json, bundle/rootfs (overlay mount)
+ * ```
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Zero time as Docker prints it. */
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+/** Last known runtime state: changes over the container's life. */
+export interface RuntimeStateRecord {
+  status: ContainerStatus;
+  pid: number;
+  conmonPid: number;
+  exitCode: number;
+  startedAt: string;
+  finishedAt: string;
+  error: string;
+  oomKilled: boolean;
+  restartCount: number;
+  /** Stopped by the user (stop/kill) — `unless-stopped` does not restart it on boot. */
+  manuallyStopped: boolean;
+}
+
+/** The persisted container: immutable create config plus last runtime state. */
+export interface ContainerRecord {
+  schemaVersion: number;
+  id: string;
+  /** With leading slash: `/name`. The only create-time field that changes (rename). */
+  name: string;
+  created: string;
+  /** Image id (`sha256:...`) and the reference the user gave. */
+  image: { id: string; name: string };
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  networking: Record<string, EndpointSettings>;
+  snapshotKey: string;
+  runtime: string;
+  platform: string;
+  logPath: string;
+  hostnamePath: string;
+  hostsPath: string;
+  resolvConfPath: string;
+  state: RuntimeStateRecord;
+}
+
+export function initialState(): RuntimeStateRecord {
+  return {
+    status: 'created',
+    pid: 0,
+    conmonPid: 0,
+    exitCode: 0,
+    startedAt: ZERO_TIME,
+    finishedAt: ZERO_TIME,
+    error: '',
+    oomKilled: false,
+    restartCount: 0,
+    manuallyStopped: false,
+  };
+}
+
+/** Paths of one container. */
+export interface ContainerPaths {
+  dir: string;
+  record: string;
+  log: string;
+  hostname: string;
+  hosts: string;
+  resolvConf: string;
+  stateDir: string;
+  bundle: string;
+  rootfs: string;
+}
+
+export function containerPaths(dataRoot: string, execRoot: string, id: string): ContainerPaths {
+  const dir = join(dataRoot, 'containers', id);
+  const stateDir = join(execRoot, 'containers', id);
+  return {
+    dir,
+    record: join(dir, 'container.json'),
+    log: join(dir, 'container.log'),
+    hostname: join(dir, 'hostname'),
+    hosts: join(dir, 'hosts'),
+    resolvConf: join(dir, 'resolv.conf'),
+    stateDir,
+    bundle: join(stateDir, 'bundle'),
+    rootfs: join(stateDir, 'bundle', 'rootfs'),
+  };
+}
+
+/**
+ * Reads and writes container records under `<data-root>/containers`.
+ * Writes are atomic (unique temp file + rename), so a crash never leaves a torn record.
+ */
+export class RecordStore {
+  constructor(readonly dataRoot: string, readonly execRoot: string) {}
+
+  paths(id: string): ContainerPaths {
+    return containerPaths(this.dataRoot, this.execRoot, id);
+  }
+
+  async write(rec: ContainerRecord): Promise<void> {
+    const p = this.paths(rec.id);
+    await mkdir(p.dir, { recursive: true });
+    const tmp = `${p.record}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(rec, null, 1));
+      await rename(tmp, p.record);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw EngineError.wrap('internal', `failed to save container ${rec.id}`, err);
+    }
+  }
+
+  /** All readable records; unreadable ones are reported through `onBad` and skipped. */
+  async readAll(onBad: (id: string, err: unknown) => void = () => {}): Promise<ContainerRecord[]> {
+    const root = join(this.dataRoot, 'containers');
+    let ids: string[];
+    try {
+      ids = await readdir(root);
+    } catch {
+      return [];
+    }
+    const out: ContainerRecord[] = [];
+    for (const id of ids) {
+      try {
+        const rec = JSON.parse(await readFile(this.paths(id).record, 'utf8')) as ContainerRecord;
+        if (rec.schemaVersion !== SCHEMA_VERSION) throw new Error(`unknown schema version ${rec.schemaVersion}`);
+        out.push(rec);
+      } catch (err) {
+        onBad(id, err);
+      }
+    }
+    return out;
+  }
+
+  /** Removes the container's data and exec dirs. */
+  async remove(id: string): Promise<void> {
+    const p = this.paths(id);
+    await rm(p.dir, { recursive: true, force: true });
+    await rm(p.stateDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import type { ContainerCreateRequest, ContainerCreateResponse } from '../api/types.js';
+import { invalid } from '../shared/errors.js';
+import { newId } from '../shared/ids.js';
+import { SCHEMA_VERSION, initialState, type ContainerRecord } from './container-record.js';
+import { writeHostFiles } from './host-files.js';
+import { mergeConfig, networkKind, normalizeHostConfig, pathAndArgs } from './merge-config.js';
+import type { ServiceContext } from './service-context.js';
+
+async function defaultHostFiles(): Promise<{ resolvConf: string; hosts: string; hostname: string }> {
+  const read = (p: string): Promise<string> => readFile(p, 'utf8').catch(() => '');
+  return { resolvConf: await read('/etc/resolv.conf'), hosts: await read('/etc/hosts'), hostname: osHostname() };
+}
+
+/**
+ * `POST /containers/create`: resolve the image, merge configs, reserve the name, write the
+ * host files, prepare the rootfs snapshot (key = container id, parent = image top ChainID),
+ * persist. Everything done is undone when a later step fails.
+ */
+export async function createContainer(ctx: ServiceContext, req: ContainerCreateRequest, opts: { name?: string; platform?: string }): Promise<ContainerCreateResponse> {
+  if (!req.Image) throw invalid('No image specified');
+  const image = await ctx.deps.images.resolve(req.Image);
+  const hostConfig = normalizeHostConfig(req.HostConfig);
+  ctx.deps.spec.validate(hostConfig);
+  const config = mergeConfig(req, image.config, req.Image);
+  const net = networkKind(hostConfig.NetworkMode);
+  if (net.kind === 'container') ctx.get(net.ref);
+  const host = ctx.deps.hostFiles ? ctx.deps.hostFiles() : await defaultHostFiles();
+
+  const id = newId();
+  config.Hostname = net.kind === 'host' ? host.hostname : config.Hostname || id.slice(0, 12);
+  const name = opts.name ? ctx.names.reserve(opts.name, id) : ctx.names.reserveGenerated(id);
+  const p = ctx.paths(id);
+  let prepared = false;
+  try {
+    await mkdir(p.dir, { recursive: true });
+    await writeHostFiles(p, config.Hostname, net.kind === 'host' ? 'host' : 'none', hostConfig, host);
+    await ctx.deps.snapshots.prepare(id, image.topChainId);
+    prepared = true;
+    const { path, args } = pathAndArgs(config);
+    const rec: ContainerRecord = {
+      schemaVersion: SCHEMA_VERSION,
+      id,
+      name,
+      created: ctx.clock.stamp(),
+      image: { id: image.id, name: req.Image },
+      path,
+      args,
+      config,
+      hostConfig,
+      networking: req.NetworkingConfig?.EndpointsConfig ?? {},
+      snapshotKey: id,
+      runtime: hostConfig.Runtime || ctx.deps.runtime.name,
+      platform: image.os || 'linux',
+      logPath: p.log,
+      hostnamePath: p.hostname,
+      hostsPath: p.hosts,
+      resolvConfPath: p.resolvConf,
+      state: initialState(),
+    };
+    ctx.records.set(id, rec);
+    ctx.names.addId(id);
+    await ctx.save(rec);
+  } catch (err) {
+    ctx.records.delete(id);
+    ctx.names.forget(id, name);
+    if (prepared) await ctx.deps.snapshots.remove(id).catch(() => {});
+    await ctx.store.remove(id).catch(() => {});
+    throw err;
+  }
+  const warnings: string[] = [];
+  return { Id: id, Warnings: warnings };
+}

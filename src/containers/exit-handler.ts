@@ -1,0 +1,96 @@
+import type { ContainerRecord } from './container-record.js';
+import { nextDelay, shouldRestart } from './restart-policy.js';
+import type { RunHandle, ServiceContext } from './service-context.js';
+
+/** Operations the exit handler triggers afterwards (they take the container lock themselves). */
+export interface AfterExit {
+  autoRemove(id: string): Promise<void>;
+  restart(id: string): Promise<void>;
+}
+
+/** Unmount the rootfs and drop the runtime's state; best effort (logged). */
+export async function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
+  const p = ctx.paths(rec.id);
+  try {
+    ctx.deps.mounts.unmount(p.rootfs);
+  } catch (err) {
+    ctx.log.warn('failed to unmount rootfs', { id: rec.id, err });
+  }
+  try {
+    await ctx.deps.runtime.delete(rec.id);
+  } catch (err) {
+    ctx.log.warn('failed to delete runtime container', { id: rec.id, err });
+  }
+}
+
+/**
+ * Processes one exit recorded by the monitor: status exited + ExitCode + FinishedAt, rootfs
+ * unmounted, runtime state deleted, waiters woken, then auto-remove or restart policy.
+ * Never takes the container lock (stop/rm hold it while they wait for this).
+ */
+export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string, after: AfterExit): Promise<void> {
+  if (run.finished) return;
+  run.finished = true;
+  await run.started;
+  const rec = ctx.records.get(id);
+  if (!rec) {
+    run.finish();
+    return;
+  }
+  const p = ctx.paths(id);
+  let exit: Awaited<ReturnType<typeof ctx.deps.runtime.readExit>>;
+  try {
+    exit = await ctx.deps.runtime.readExit(p.stateDir, id);
+  } catch (err) {
+    ctx.log.warn('failed to read exit code', { id, err });
+  }
+  await releaseRunResources(ctx, rec);
+  rec.state = {
+    ...rec.state,
+    status: 'exited',
+    pid: 0,
+    conmonPid: 0,
+    exitCode: exit?.code ?? 255,
+    oomKilled: exit?.oom ?? false,
+    finishedAt: ctx.clock.stamp(),
+    error: exit ? rec.state.error : 'container monitor exited without recording an exit code',
+  };
+  if (ctx.runs.get(id) === run) ctx.runs.delete(id);
+  await ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
+  run.finish();
+  if (rec.state.oomKilled) ctx.emit(rec, 'oom');
+  ctx.emit(rec, 'die', { exitCode: String(rec.state.exitCode) });
+  ctx.waiters.exited(id, rec.state.exitCode);
+
+  // A later start (or removal) may have happened while this exit was being processed.
+  if (run.removing || rec.state.status !== 'exited' || ctx.runs.has(id)) return;
+  if (rec.hostConfig.AutoRemove) {
+    await after.autoRemove(id).catch((err: unknown) => ctx.log.error('failed to auto-remove container', { id, err }));
+    return;
+  }
+  const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };
+  if (shouldRestart(facts)) scheduleRestart(ctx, rec, ctx.clock.now() - run.startedAtMs, after);
+}
+
+/** Status `restarting` for the backoff delay, then start again. */
+export function scheduleRestart(ctx: ServiceContext, rec: ContainerRecord, ranMs: number, after: AfterExit): void {
+  const delay = nextDelay(ctx.backoff.get(rec.id), ranMs, ctx.deps.restartBaseDelayMs ?? 100);
+  ctx.backoff.set(rec.id, delay);
+  rec.state.status = 'restarting';
+  void ctx.save(rec).catch(() => {});
+  const t = setTimeout(() => {
+    ctx.restartTimers.delete(rec.id);
+    after.restart(rec.id).catch((err: unknown) => ctx.log.error('failed to restart container', { id: rec.id, err }));
+  }, delay);
+  ctx.restartTimers.set(rec.id, t);
+}
+
+/** Cancel a pending policy restart (stop/kill/rm during backoff); the container becomes exited. */
+export function cancelRestart(ctx: ServiceContext, rec: ContainerRecord): boolean {
+  const t = ctx.restartTimers.get(rec.id);
+  if (!t) return false;
+  clearTimeout(t);
+  ctx.restartTimers.delete(rec.id);
+  rec.state.status = 'exited';
+  return true;
+}

@@ -1,0 +1,272 @@
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
+import { EngineError, invalid } from '../shared/errors.js';
+import type { Filters } from '../shared/filters.js';
+import { createAttachSession, type PendingAttach } from './attach-session.js';
+import type { AttachSession, ContainerService, LogsOptions, OutputChunk, WaitCondition } from './container-service.js';
+import type { ContainerRecord } from './container-record.js';
+import { createContainer } from './create.js';
+import { mountPoints } from './mount-points.js';
+import { dirSize } from './dir-size.js';
+import { parseDetachKeys } from './detach-keys.js';
+import type { AfterExit } from './exit-handler.js';
+import { scheduleRestart } from './exit-handler.js';
+import { selectContainers } from './list-filters.js';
+import { removeContainer, renameContainer } from './remove.js';
+import { shouldRestart } from './restart-policy.js';
+import { restoreAll } from './restore.js';
+import { ServiceContext, type ContainerServiceDeps } from './service-context.js';
+import { startContainer } from './start.js';
+import { checkTransition, isActive, type Operation } from './status-machine.js';
+import { killContainer, pauseContainer, stopContainer, unpauseContainer } from './stop.js';
+import { toInspect, toSummary } from './views.js';
+
+/**
+ * The containers service over an OCI runtime + conmon, overlay snapshots and the image store.
+ * Mutating operations take a per-container lock and check the status transition table first;
+ * list/inspect/logs read the in-memory records and never wait.
+ *
+ * @example
+ *   const svc = new LocalContainerService(deps); await svc.restore();
+ *   const { Id } = await svc.create({ Image: 'busybox', Cmd: ['echo', 'hi'] }, {});
+ *   await svc.start(Id); const { StatusCode } = await svc.wait(Id, 'not-running');
+ */
+export class LocalContainerService implements ContainerService {
+  readonly ctx: ServiceContext;
+  private readonly after: AfterExit;
+
+  constructor(deps: ContainerServiceDeps) {
+    this.ctx = new ServiceContext(deps);
+    this.after = {
+      autoRemove: (id) => this.autoRemove(id),
+      restart: (id) => this.policyRestart(id),
+    };
+  }
+
+  /** Run `fn` under the container's lock after checking `op` against its current status. */
+  private async locked<T>(ref: string, op: Operation | null, fn: (rec: ContainerRecord) => Promise<T>): Promise<T> {
+    const id = this.ctx.get(ref).id;
+    return this.ctx.locks.run(id, async () => {
+      const rec = this.ctx.records.get(id);
+      if (!rec) throw new EngineError('not-found', `No such container: ${ref}`);
+      if (op) checkTransition(op, rec.state.status, this.ctx.subject(rec, ref));
+      return fn(rec);
+    });
+  }
+
+  create(req: ContainerCreateRequest, opts: { name?: string; platform?: string }): Promise<ContainerCreateResponse> {
+    return createContainer(this.ctx, req, opts);
+  }
+
+  async start(idOrName: string): Promise<void> {
+    let failed: ContainerRecord | undefined;
+    try {
+      await this.locked(idOrName, 'start', async (rec) => {
+        this.ctx.backoff.delete(rec.id);
+        try {
+          await startContainer(this.ctx, rec, this.after);
+        } catch (err) {
+          failed = rec;
+          throw err;
+        }
+      });
+    } catch (err) {
+      // Like dockerd: an auto-remove container whose start failed is removed (`docker run --rm` waits for that).
+      if (failed?.hostConfig.AutoRemove) await this.autoRemove(failed.id).catch(() => {});
+      throw err;
+    }
+  }
+
+  async stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
+    await this.locked(idOrName, 'stop', (rec) => stopContainer(this.ctx, rec, opts));
+  }
+
+  async restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
+    await this.locked(idOrName, 'restart', async (rec) => {
+      if (isActive(rec.state.status)) await stopContainer(this.ctx, rec, opts);
+      this.ctx.backoff.delete(rec.id);
+      await startContainer(this.ctx, rec, this.after);
+    });
+  }
+
+  async kill(idOrName: string, signal?: string): Promise<void> {
+    await this.locked(idOrName, 'kill', (rec) => killContainer(this.ctx, rec, signal));
+  }
+
+  /** `docker pause` (extension of ContainerService). */
+  async pause(idOrName: string): Promise<void> {
+    await this.locked(idOrName, 'pause', (rec) => pauseContainer(this.ctx, rec));
+  }
+
+  /** `docker unpause` (extension of ContainerService). */
+  async unpause(idOrName: string): Promise<void> {
+    await this.locked(idOrName, 'unpause', (rec) => unpauseContainer(this.ctx, rec));
+  }
+
+  async wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse> {
+    const rec = this.ctx.get(idOrName);
+    if (condition === 'not-running' && !isActive(rec.state.status)) return { StatusCode: rec.state.exitCode };
+    return this.ctx.waiters.add(rec.id, condition, signal);
+  }
+
+  async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
+    if (opts.link) throw invalid('Conflict, cannot remove the default link name of the container');
+    await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', (rec) => removeContainer(this.ctx, rec, Boolean(opts.force)));
+  }
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    if (!idOrName || !newName) throw invalid('Neither old nor new names may be empty');
+    await this.locked(idOrName, 'rename', (rec) => renameContainer(this.ctx, rec, newName));
+  }
+
+  async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
+    const now = this.ctx.clock.now();
+    const recs = selectContainers([...this.ctx.records.values()], opts, (ref) => this.ctx.get(ref));
+    const out = recs.map((r) => toSummary(r, now, mountPoints(r.hostConfig, this.ctx.deps.spec)));
+    if (opts.size) {
+      for (const s of out) {
+        const rec = this.ctx.records.get(s.Id);
+        if (rec) Object.assign(s, await this.sizes(rec));
+      }
+    }
+    return out;
+  }
+
+  /** SizeRw = bytes in the container's upper dir; SizeRootFs adds the image layers when the image port knows them. */
+  private async sizes(rec: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
+    const graph = await this.ctx.deps.snapshots.graphData(rec.snapshotKey).catch(() => ({}) as Record<string, string>);
+    const rw = graph.UpperDir ? await dirSize(graph.UpperDir) : 0;
+    const imageSize = (await this.ctx.deps.imageSize?.(rec.image.id).catch(() => 0)) ?? 0;
+    return { SizeRw: rw, SizeRootFs: rw + imageSize };
+  }
+
+  async inspect(idOrName: string, opts?: { size?: boolean }): Promise<ContainerInspect> {
+    const rec = this.ctx.get(idOrName);
+    let graph: Record<string, string> = {};
+    try {
+      graph = await this.ctx.deps.snapshots.graphData(rec.snapshotKey, this.ctx.paths(rec.id).rootfs);
+    } catch (err) {
+      this.ctx.log.debug('no graph data', { id: rec.id, err });
+    }
+    const view = toInspect(rec, graph, mountPoints(rec.hostConfig, this.ctx.deps.spec));
+    return opts?.size ? { ...view, ...(await this.sizes(rec)) } : view;
+  }
+
+  async logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; chunks: AsyncIterable<OutputChunk> }> {
+    const rec = this.ctx.get(idOrName);
+    const stdout = opts.stdout ?? false;
+    const stderr = opts.stderr ?? false;
+    if (!stdout && !stderr) throw invalid('Bad parameters: you must choose at least one stream');
+    const run = this.ctx.runs.get(rec.id);
+    const follow = Boolean(opts.follow) && run !== undefined && isActive(rec.state.status);
+    const source = this.ctx.deps.runtime.readLog(rec.logPath, {
+      follow,
+      since: opts.since,
+      until: opts.until,
+      tail: opts.tail === 'all' || opts.tail === undefined || opts.tail < 0 ? undefined : opts.tail,
+      stop: follow ? run?.stopLogs.signal : undefined,
+    });
+    async function* filtered(): AsyncGenerator<OutputChunk> {
+      for await (const c of source) if (c.stream === 'stdout' ? stdout : stderr) yield c;
+    }
+    return { tty: Boolean(rec.config.Tty), chunks: filtered() };
+  }
+
+  async attach(
+    idOrName: string,
+    opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string },
+  ): Promise<AttachSession> {
+    const ctx = this.ctx;
+    const rec = ctx.get(idOrName);
+    checkTransition('attach', rec.state.status, ctx.subject(rec, idOrName));
+    const stdin = Boolean(opts.stdin) && Boolean(rec.config.OpenStdin);
+    const detachKeys = parseDetachKeys(opts.detachKeys);
+    const p = ctx.paths(rec.id);
+    const status = rec.state.status;
+    const connection =
+      !opts.stream
+        ? ({ kind: 'none' } as const)
+        : status === 'running'
+          ? ({ kind: 'now', conn: ctx.deps.runtime.attach(p.stateDir, { stdin }) } as const)
+          : ({
+              kind: 'pending',
+              register: (pa: PendingAttach) => {
+                const set = ctx.pendingAttach.get(rec.id) ?? new Set();
+                set.add(pa);
+                ctx.pendingAttach.set(rec.id, set);
+                return () => set.delete(pa);
+              },
+            } as const);
+    const replay = opts.logs ? () => ctx.deps.runtime.readLog(rec.logPath, { follow: false }) : undefined;
+    return createAttachSession({
+      tty: Boolean(rec.config.Tty),
+      stdin,
+      stdout: Boolean(opts.stdout),
+      stderr: Boolean(opts.stderr),
+      stream: Boolean(opts.stream),
+      replay,
+      detachKeys,
+      connection,
+      now: () => ctx.clock.stamp(),
+    });
+  }
+
+  async resize(idOrName: string, height: number, width: number): Promise<void> {
+    const rec = this.ctx.get(idOrName);
+    checkTransition('resize', rec.state.status, this.ctx.subject(rec, idOrName));
+    await this.ctx.deps.runtime.resize(this.ctx.paths(rec.id).stateDir, height, width);
+  }
+
+  usersOfImage(imageId: string): { containerId: string; running: boolean }[] {
+    return [...this.ctx.records.values()]
+      .filter((r) => r.image.id === imageId)
+      .map((r) => ({ containerId: r.id, running: isActive(r.state.status) }));
+  }
+
+  async restore(): Promise<void> {
+    const toStart = await restoreAll(this.ctx, { ...this.after, remove: (id) => this.remove(id, { force: true }) });
+    await Promise.allSettled(
+      toStart.map(async (id) => {
+        try {
+          await this.start(id);
+          const rec = this.ctx.records.get(id);
+          if (rec) this.ctx.emit(rec, 'start');
+        } catch (err) {
+          this.ctx.log.warn('failed to start container on boot', { id, err });
+        }
+      }),
+    );
+  }
+
+  /** Stop watching exits and cancel restart timers (daemon shutdown; containers keep running). */
+  close(): void {
+    for (const run of this.ctx.runs.values()) run.cancelWatch();
+    for (const t of this.ctx.restartTimers.values()) clearTimeout(t);
+    this.ctx.restartTimers.clear();
+  }
+
+  private async autoRemove(id: string): Promise<void> {
+    if (!this.ctx.records.has(id)) return;
+    await this.ctx.locks.run(id, async () => {
+      const rec = this.ctx.records.get(id);
+      if (!rec || isActive(rec.state.status) || rec.state.status === 'removing') return;
+      await removeContainer(this.ctx, rec, false);
+      this.ctx.emit(rec, 'destroy');
+    });
+  }
+
+  private async policyRestart(id: string): Promise<void> {
+    await this.ctx.locks.run(id, async () => {
+      const rec = this.ctx.records.get(id);
+      if (!rec || rec.state.status !== 'restarting') return;
+      rec.state.restartCount++;
+      try {
+        await startContainer(this.ctx, rec, this.after);
+        this.ctx.emit(rec, 'start');
+      } catch (err) {
+        this.ctx.log.warn('restart policy start failed', { id, err });
+        const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: rec.state.manuallyStopped };
+        if (shouldRestart(facts)) scheduleRestart(this.ctx, rec, 0, this.after);
+      }
+    });
+  }
+}

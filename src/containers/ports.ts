@@ -1,0 +1,90 @@
+import type { Writable } from 'node:stream';
+import type { HostConfig } from '../api/types.js';
+import type { ResolvedImage } from '../images/image-service.js';
+import type { Mount } from '../mount/types.js';
+import type { OciSpec } from '../runtime/spec/oci-types.js';
+import type { SpecInput } from '../runtime/spec/spec-input.js';
+import type { OutputChunk } from './container-service.js';
+import type { MountParsers } from './mount-points.js';
+
+/**
+ * The narrow interfaces the containers service consumes (STYLE habit 7). The daemon wires
+ * the real modules in via createContainerService(); tests pass fakes.
+ */
+
+export interface ImagePort {
+  /** Throws EngineError('not-found', 'No such image: x'). */
+  resolve(ref: string): Promise<ResolvedImage>;
+}
+
+export interface SnapshotPort {
+  prepare(key: string, parent: string | null): Promise<Mount[]>;
+  mounts(key: string): Promise<Mount[]>;
+  remove(key: string): Promise<void>;
+  graphData(key: string, mergedDir?: string): Promise<Record<string, string>>;
+}
+
+export interface MountPort {
+  mountAll(mounts: Mount[], target: string): void;
+  unmount(target: string): void;
+}
+
+export interface SpecPort extends MountParsers {
+  /** Throws `unable to find user x: no matching entries in passwd file`. */
+  resolveUser(rootfs: string, user: string, groupAdd: readonly string[]): Promise<{ uid: number; gid: number; additionalGids: number[] }>;
+  build(input: SpecInput): OciSpec;
+  /** Create-time checks of HostConfig (resources, security options) with dockerd's wording. */
+  validate(hostConfig: HostConfig): void;
+  /** RLIMIT_NOFILE of the daemon (containers never ask above the hard limit). */
+  rlimitNofile(): Promise<{ soft: number; hard: number } | undefined>;
+}
+
+/** Output of a runtime attach connection. */
+export interface RuntimeAttach {
+  output: AsyncIterable<{ stream: 'stdout' | 'stderr'; data: Buffer }>;
+  stdin?: Writable;
+  close(): void;
+}
+
+export interface LaunchRequest {
+  id: string;
+  bundleDir: string;
+  stateDir: string;
+  logPath: string;
+  terminal: boolean;
+  stdin: boolean;
+  stdinOnce: boolean;
+}
+
+/**
+ * The OCI runtime under a per-container monitor (conmon). Lifecycle per run:
+ * launch() (runtime create; init waits) -> attach()* -> start() -> watchExit() fires once ->
+ * delete(). Errors from launch/start may carry `exitCode` (126/127) like RuntimeStartError.
+ */
+export interface RuntimePort {
+  readonly name: string;
+  launch(req: LaunchRequest): Promise<{ conmonPid: number; pid: number }>;
+  start(id: string): Promise<void>;
+  kill(id: string, signal: string): Promise<void>;
+  delete(id: string): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Exit code conmon recorded, or undefined while running / unknown; `oom` when OOM-killed. */
+  readExit(stateDir: string, id: string): Promise<{ code: number; finishedAt?: Date; oom?: boolean } | undefined>;
+  /** Calls `onExit` once when the container's exit is recorded; returns a cancel function. */
+  watchExit(stateDir: string, id: string, onExit: () => void): () => void;
+  /** Monitor process alive? */
+  isAlive(pid: number): boolean;
+  attach(stateDir: string, opts: { stdin: boolean }): RuntimeAttach;
+  resize(stateDir: string, height: number, width: number): Promise<void>;
+  /**
+   * Log records from the k8s-file log; with `follow`, keeps reading until `stop` aborts
+   * (the service aborts it when the container exits).
+   */
+  readLog(logPath: string, opts: { follow: boolean; since?: number; until?: number; tail?: number; stop?: AbortSignal }): AsyncIterable<OutputChunk>;
+}
+
+/** Things about the host the service needs (resolv.conf source, default hostname files). */
+export interface HostPort {
+  readHostResolvConf(): string;
+}

@@ -1,0 +1,60 @@
+import { mountAll, unmount } from '../mount/index.js';
+import {
+  attach,
+  isAlive,
+  launch,
+  readExitInfo,
+  readLog,
+  resize,
+  startContainer,
+  watchExit,
+  type OciRuntime,
+} from '../runtime/index.js';
+import { cpus } from 'node:os';
+import { buildSpec, parseBind, parseMountSpec, parseSecurityOpts, readRlimitNofile, resolveUser, validateResources } from '../runtime/spec/index.js';
+import type { MountPort, RuntimePort, SpecPort } from './ports.js';
+
+/** The real OCI runtime + conmon monitor behind RuntimePort. */
+export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } = {}): RuntimePort {
+  return {
+    name: runtime.name,
+    launch: (r) => launch({ ...r, runtime, conmonPath: opts.conmonPath }),
+    start: (id) => startContainer(runtime, id),
+    kill: (id, signal) => runtime.kill(id, signal),
+    delete: (id) => runtime.delete(id, { force: true }),
+    pause: (id) => runtime.pause(id),
+    resume: (id) => runtime.resume(id),
+    readExit: async (stateDir) => {
+      const info = readExitInfo(stateDir);
+      return info && { code: info.exitCode, finishedAt: info.finishedAt, oom: info.oomKilled };
+    },
+    watchExit: (stateDir, _id, onExit) => watchExit(stateDir, () => onExit()),
+    isAlive: (pid) => isAlive(pid),
+    attach: (stateDir, o) => attach(stateDir, o),
+    resize: async (stateDir, h, w) => resize(stateDir, h, w),
+    readLog: (logPath, o) => {
+      const until = o.stop
+        ? new Promise<void>((r) => (o.stop!.aborted ? r() : o.stop!.addEventListener('abort', () => r(), { once: true })))
+        : undefined;
+      return readLog(logPath, { follow: o.follow, since: o.since, until: o.until, tail: o.tail, stdout: true, stderr: true }, { until });
+    },
+  };
+}
+
+/** buildSpec/resolveUser from src/runtime/spec. */
+export const specPort: SpecPort = {
+  resolveUser: (rootfs, user, groupAdd) => resolveUser(rootfs, user, groupAdd),
+  build: (input) => buildSpec(input),
+  rlimitNofile: () => readRlimitNofile(),
+  validate: (h) => {
+    validateResources(h, cpus().length);
+    parseSecurityOpts(h.SecurityOpt);
+    for (const b of h.Binds ?? []) parseBind(b);
+    for (const m of h.Mounts ?? []) parseMountSpec(m);
+  },
+  parseBind,
+  parseMountSpec,
+};
+
+/** src/mount. */
+export const mountPort: MountPort = { mountAll, unmount };

@@ -1,0 +1,58 @@
+import { EngineError, invalid } from '../shared/errors.js';
+import type { ContainerRecord } from './container-record.js';
+import { releaseRunResources } from './exit-handler.js';
+import type { ServiceContext } from './service-context.js';
+import { cancelPendingAttaches } from './start.js';
+import { killForRemoval } from './stop.js';
+
+/**
+ * `docker rm`: (with force, kill and wait first), status `removing`, then drop the rootfs
+ * snapshot, the container's dirs and its record; wakes every waiter (`removed` included).
+ * Caller holds the lock and has checked the transition.
+ */
+export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord, force: boolean): Promise<void> {
+  if (force) await killForRemoval(ctx, rec);
+  rec.state.status = 'removing';
+  await ctx.save(rec);
+  cancelPendingAttaches(ctx, rec.id);
+  await releaseRunResources(ctx, rec);
+  try {
+    await ctx.deps.snapshots.remove(rec.snapshotKey);
+  } catch (err) {
+    if (!EngineError.is(err, 'not-found')) {
+      rec.state.status = 'dead';
+      rec.state.error = `failed to remove rootfs: ${(err as Error).message}`;
+      await ctx.save(rec).catch(() => {});
+      throw EngineError.wrap('internal', `failed to remove container ${rec.id}: failed to remove rootfs`, err);
+    }
+  }
+  await ctx.store.remove(rec.id);
+  ctx.records.delete(rec.id);
+  ctx.names.forget(rec.id, rec.name);
+  ctx.backoff.delete(rec.id);
+  ctx.waiters.removed(rec.id, rec.state.exitCode);
+}
+
+/** `docker rename`, with Docker's errors. Caller holds the lock. */
+export async function renameContainer(ctx: ServiceContext, rec: ContainerRecord, newName: string): Promise<void> {
+  if (!newName) throw invalid('Neither old nor new names may be empty');
+  const full = newName.startsWith('/') ? newName : `/${newName}`;
+  if (full === rec.name) throw invalid('Renaming a container with the same name as its current name');
+  let reserved: string;
+  try {
+    reserved = ctx.names.reserve(newName, rec.id);
+  } catch (err) {
+    if (EngineError.is(err, 'conflict')) throw new EngineError('conflict', `Error when allocating new name: ${err.message}`);
+    throw err;
+  }
+  const old = rec.name;
+  rec.name = reserved;
+  try {
+    await ctx.save(rec);
+  } catch (err) {
+    rec.name = old;
+    ctx.names.release(reserved);
+    throw err;
+  }
+  ctx.names.release(old);
+}

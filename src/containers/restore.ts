@@ -1,0 +1,82 @@
+import type { ContainerRecord } from './container-record.js';
+import { handleExit, releaseRunResources, type AfterExit } from './exit-handler.js';
+import { RunHandle, type ServiceContext } from './service-context.js';
+
+/**
+ * Daemon boot: load every record, then per container
+ * - monitor (conmon) alive: re-adopt (watch its exit file again);
+ * - monitor gone, exit code recorded: exited with that code (it exited while berthd was down);
+ * - neither: exited 255 with an Error note;
+ * - `removing`: finish the removal; `created`/`exited`: unmount any stale rootfs.
+ * Returns the ids to start because of restart policy `always`/`unless-stopped` (like Docker).
+ */
+export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remove(id: string): Promise<void> }): Promise<string[]> {
+  const records = await ctx.store.readAll((id, err) => ctx.log.warn('skipping unreadable container record', { id, err }));
+  for (const rec of records) {
+    ctx.records.set(rec.id, rec);
+    ctx.names.addId(rec.id);
+    try {
+      ctx.names.reserve(rec.name, rec.id);
+    } catch (err) {
+      ctx.log.warn('container name conflict on restore', { id: rec.id, name: rec.name, err });
+    }
+  }
+  const toStart: string[] = [];
+  for (const rec of records) {
+    try {
+      await restoreOne(ctx, rec, after);
+    } catch (err) {
+      ctx.log.error('failed to restore container', { id: rec.id, err });
+    }
+    const policy = rec.hostConfig.RestartPolicy?.Name;
+    const wantsBoot = policy === 'always' || (policy === 'unless-stopped' && !rec.state.manuallyStopped);
+    if (ctx.records.has(rec.id) && wantsBoot && (rec.state.status === 'exited' || rec.state.status === 'restarting')) toStart.push(rec.id);
+  }
+  return toStart;
+}
+
+async function restoreOne(ctx: ServiceContext, rec: ContainerRecord, after: AfterExit & { remove(id: string): Promise<void> }): Promise<void> {
+  const p = ctx.paths(rec.id);
+  const rt = ctx.deps.runtime;
+  switch (rec.state.status) {
+    case 'removing':
+      rec.state.status = 'dead';
+      await after.remove(rec.id);
+      return;
+    case 'running':
+    case 'paused': {
+      if (rec.state.conmonPid > 0 && rt.isAlive(rec.state.conmonPid)) {
+        const run = new RunHandle(Date.parse(rec.state.startedAt));
+        run.markStarted();
+        ctx.runs.set(rec.id, run);
+        run.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, run, rec.id, after));
+        return;
+      }
+      const exit = await rt.readExit(p.stateDir, rec.id).catch(() => undefined);
+      await releaseRunResources(ctx, rec);
+      rec.state = {
+        ...rec.state,
+        status: 'exited',
+        pid: 0,
+        conmonPid: 0,
+        exitCode: exit?.code ?? 255,
+        oomKilled: exit?.oom ?? false,
+        finishedAt: exit?.finishedAt ? exit.finishedAt.toISOString() : ctx.clock.stamp(),
+        error: exit ? rec.state.error : 'container monitor was gone at daemon start and recorded no exit code',
+      };
+      await ctx.save(rec);
+      if (rec.hostConfig.AutoRemove) await after.autoRemove(rec.id);
+      return;
+    }
+    case 'restarting':
+      rec.state.status = 'exited';
+      await ctx.save(rec);
+      return;
+    default:
+      try {
+        ctx.deps.mounts.unmount(p.rootfs);
+      } catch (err) {
+        ctx.log.warn('failed to unmount stale rootfs', { id: rec.id, err });
+      }
+  }
+}

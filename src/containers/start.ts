@@ -1,0 +1,137 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SpecInput } from '../runtime/spec/spec-input.js';
+import { EngineError, conflict } from '../shared/errors.js';
+import type { ContainerRecord } from './container-record.js';
+import { handleExit, releaseRunResources, type AfterExit } from './exit-handler.js';
+import { networkKind } from './merge-config.js';
+import { RunHandle, type ServiceContext } from './service-context.js';
+
+/** Host pid of a running container referenced by `container:<ref>` modes. */
+function joinTarget(ctx: ServiceContext, ref: string, what: string): number {
+  const target = ctx.get(ref);
+  if (target.state.status !== 'running' && target.state.status !== 'paused') {
+    throw conflict(`cannot join ${what} of a non running container: ${target.id}`);
+  }
+  return target.state.pid;
+}
+
+/** Gathers SpecInput for a container whose rootfs is mounted at `rootfs`. */
+async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: string): Promise<SpecInput> {
+  const p = ctx.paths(rec.id);
+  const h = rec.hostConfig;
+  const net = networkKind(h.NetworkMode);
+  const netns: SpecInput['netns'] =
+    net.kind === 'host' ? { mode: 'host' } : net.kind === 'container' ? { mode: 'path', path: `/proc/${joinTarget(ctx, net.ref, 'network namespace')}/ns/net` } : { mode: 'none' };
+  const nsPaths: SpecInput['nsPaths'] = {};
+  for (const [key, mode] of [['pid', h.PidMode], ['ipc', h.IpcMode], ['uts', h.UTSMode]] as const) {
+    if (mode?.startsWith('container:')) nsPaths[key] = `/proc/${joinTarget(ctx, mode.slice(10), `${key} namespace`)}/ns/${key}`;
+  }
+  const user = await ctx.deps.spec.resolveUser(rootfs, rec.config.User ?? '', h.GroupAdd ?? []);
+  return {
+    id: rec.id,
+    rootfsPath: rootfs,
+    config: rec.config,
+    hostConfig: h,
+    user,
+    hostname: rec.config.Hostname ?? rec.id.slice(0, 12),
+    files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+    netns,
+    nsPaths,
+    init: h.Init && ctx.deps.initPath ? { hostPath: ctx.deps.initPath } : undefined,
+    cgroupsPath: `${h.CgroupParent || ctx.deps.cgroupParent || 'berth'}/${rec.id}`,
+    hostRlimitNofile: await ctx.deps.spec.rlimitNofile().catch(() => undefined),
+    host: ctx.deps.hostInfo,
+  };
+}
+
+/**
+ * Runs a created/exited container: mount rootfs, write the bundle, launch the monitor
+ * (runtime create), connect pending attaches, runtime start. A failed start leaves the
+ * container stopped with Docker's 126/127 exit code and Error, and rethrows.
+ * Caller holds the container lock and has checked the transition.
+ */
+export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, after: AfterExit): Promise<void> {
+  const p = ctx.paths(rec.id);
+  const rt = ctx.deps.runtime;
+  let launched = false;
+  let run: RunHandle | undefined;
+  try {
+    ctx.deps.mounts.unmount(p.rootfs);
+    await rt.delete(rec.id).catch(() => {});
+    await rm(p.stateDir, { recursive: true, force: true });
+    await mkdir(p.bundle, { recursive: true });
+    const mounts = await ctx.deps.snapshots.mounts(rec.snapshotKey);
+    ctx.deps.mounts.mountAll(mounts, p.rootfs);
+    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs));
+    await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
+    await mkdir(p.dir, { recursive: true });
+
+    const { conmonPid, pid } = await rt.launch({
+      id: rec.id,
+      bundleDir: p.bundle,
+      stateDir: p.stateDir,
+      logPath: p.log,
+      terminal: Boolean(rec.config.Tty),
+      stdin: Boolean(rec.config.OpenStdin),
+      stdinOnce: Boolean(rec.config.StdinOnce),
+    });
+    launched = true;
+    run = new RunHandle(ctx.clock.now());
+    const r = run;
+    ctx.runs.set(rec.id, r);
+    r.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, r, rec.id, after));
+    connectPendingAttaches(ctx, rec);
+    await rt.start(rec.id);
+    rec.state = {
+      ...rec.state,
+      status: 'running',
+      pid,
+      conmonPid,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: ctx.clock.stamp(),
+      manuallyStopped: false,
+    };
+    await ctx.save(rec);
+    r.markStarted();
+  } catch (err) {
+    const code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 128;
+    if (run) {
+      run.stopping = true;
+      run.removing = true;
+      if (ctx.runs.get(rec.id) === run) ctx.runs.delete(rec.id);
+      run.finish();
+    }
+    if (launched) await rt.kill(rec.id, 'KILL').catch(() => {});
+    await releaseRunResources(ctx, rec);
+    cancelPendingAttaches(ctx, rec.id);
+    rec.state = { ...rec.state, status: rec.state.startedAt === '0001-01-01T00:00:00Z' ? 'created' : 'exited', pid: 0, conmonPid: 0, exitCode: code, error: (err as Error).message };
+    await ctx.save(rec).catch(() => {});
+    ctx.waiters.exited(rec.id, code);
+    throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to start container', err);
+  }
+}
+
+function connectPendingAttaches(ctx: ServiceContext, rec: ContainerRecord): void {
+  const pending = ctx.pendingAttach.get(rec.id);
+  if (!pending) return;
+  ctx.pendingAttach.delete(rec.id);
+  const stateDir = ctx.paths(rec.id).stateDir;
+  for (const pa of pending) {
+    try {
+      pa.connect(ctx.deps.runtime.attach(stateDir, { stdin: pa.stdin && Boolean(rec.config.OpenStdin) }));
+    } catch (err) {
+      ctx.log.warn('failed to connect attach session', { id: rec.id, err });
+      pa.cancel();
+    }
+  }
+}
+
+export function cancelPendingAttaches(ctx: ServiceContext, id: string): void {
+  const pending = ctx.pendingAttach.get(id);
+  if (!pending) return;
+  ctx.pendingAttach.delete(id);
+  for (const pa of pending) pa.cancel();
+}

@@ -1,0 +1,107 @@
+import type { ContainerInspect, ContainerSummary, EndpointSettings, MountPoint } from '../api/types.js';
+import type { ContainerRecord } from './container-record.js';
+import { commandString, statusText, trimStamp } from './status-text.js';
+
+const emptyEndpoint = (): EndpointSettings => ({
+  IPAMConfig: null,
+  Links: null,
+  Aliases: null,
+  NetworkID: '',
+  EndpointID: '',
+  Gateway: '',
+  IPAddress: '',
+  IPPrefixLen: 0,
+  IPv6Gateway: '',
+  GlobalIPv6Address: '',
+  GlobalIPv6PrefixLen: 0,
+  MacAddress: '',
+  DriverOpts: null,
+});
+
+/** Network names the container is "on": the requested mode (default reads as bridge), no addresses yet. */
+function networks(rec: ContainerRecord): Record<string, EndpointSettings> {
+  const mode = rec.hostConfig.NetworkMode ?? 'default';
+  if (mode.startsWith('container:')) return {};
+  const name = mode === 'default' ? 'bridge' : mode;
+  return { [name]: { ...emptyEndpoint(), ...(rec.networking[name] ?? {}) } };
+}
+
+/** GET /containers/json item. */
+export function toSummary(rec: ContainerRecord, now: number, mounts: MountPoint[] = []): ContainerSummary {
+  return {
+    Id: rec.id,
+    Names: [rec.name],
+    Image: rec.image.name,
+    ImageID: rec.image.id,
+    Command: commandString(rec.path, rec.args),
+    Created: Math.floor(Date.parse(rec.created) / 1000),
+    Ports: [],
+    Labels: rec.config.Labels ?? {},
+    State: rec.state.status,
+    Status: statusText(rec.state, now),
+    HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? 'default' },
+    NetworkSettings: { Networks: networks(rec) },
+    Mounts: mounts,
+  };
+}
+
+/** GET /containers/{id}/json (GraphDriver data is supplied by the snapshotter). */
+export function toInspect(rec: ContainerRecord, graphData: Record<string, string>, mounts: MountPoint[] = []): ContainerInspect {
+  const s = rec.state;
+  return {
+    Id: rec.id,
+    Created: trimStamp(rec.created),
+    Path: rec.path,
+    Args: rec.args,
+    State: {
+      Status: s.status,
+      Running: s.status === 'running' || s.status === 'paused',
+      Paused: s.status === 'paused',
+      Restarting: s.status === 'restarting',
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: trimStamp(s.startedAt),
+      FinishedAt: trimStamp(s.finishedAt),
+    },
+    Image: rec.image.id,
+    ResolvConfPath: rec.resolvConfPath,
+    HostnamePath: rec.hostnamePath,
+    HostsPath: rec.hostsPath,
+    LogPath: rec.logPath,
+    Name: rec.name,
+    RestartCount: s.restartCount,
+    Driver: 'overlay2',
+    Platform: rec.platform,
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: rec.hostConfig,
+    GraphDriver: { Name: 'overlay2', Data: graphData },
+    Mounts: mounts,
+    Config: rec.config,
+    NetworkSettings: {
+      Bridge: '',
+      SandboxID: '',
+      HairpinMode: false,
+      LinkLocalIPv6Address: '',
+      LinkLocalIPv6PrefixLen: 0,
+      Ports: {},
+      SandboxKey: '',
+      SecondaryIPAddresses: null,
+      SecondaryIPv6Addresses: null,
+      EndpointID: '',
+      Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      IPAddress: '',
+      IPPrefixLen: 0,
+      IPv6Gateway: '',
+      MacAddress: '',
+      Networks: networks(rec),
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { DaemonConfig } from './config.js';
+import type { Logger } from '../shared/logger.js';
+import type { ContainerBackend, ImageBackend, ServerBackends } from '../server/backends.js';
+import { createEngineServer } from '../server/engine-server.js';
+import { EventBus } from '../events/event-bus.js';
+import type { WhiteoutFormat } from '../archive/index.js';
+import { createSystemBackend } from './system-info.js';
+import { findBinary, findInit } from './host-binaries.js';
+import { deferred } from './deferred.js';
+
+/** The assembled daemon: backends for the API and boot-time work. */
+export interface Composition {
+  backends: ServerBackends;
+  events: EventBus;
+  /** A new Engine API server over the shared backends (one per `-H` address). */
+  createServer(): Server;
+  /**
+   * Resolves when the services are built and booted (ingest cleanup, container restore).
+   * API calls that need a service wait for this; `/_ping` and `/version` do not.
+   */
+  ready: Promise<void>;
+}
+
+interface Services {
+  images: ImageBackend;
+  containers: ContainerBackend;
+}
+
+/**
+ * Builds the content store, snapshotter, image service, runtime and container service.
+ * Modules are imported here, in parallel, so berthd can listen before they load.
+ */
+async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
+  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }] =
+    await Promise.all([
+      import('../content/index.js'),
+      import('../snapshots/index.js'),
+      import('../archive/index.js'),
+      import('../images/index.js'),
+      import('../containers/index.js'),
+      import('../runtime/index.js'),
+      import('./event-publishing.js'),
+      import('./container-prune.js'),
+    ]);
+  const { dataRoot, execRoot } = config;
+  const content = new ContentStore(join(dataRoot, 'content'));
+  const snapshotter = new OverlaySnapshotter(join(dataRoot, 'snapshots', 'overlay'));
+  const archive = {
+    decompress,
+    applyLayer: (tar: Parameters<typeof applyLayer>[0], dir: string, o: { whiteoutFormat: string }) => applyLayer(tar, dir, { whiteoutFormat: o.whiteoutFormat as WhiteoutFormat }),
+  };
+
+  const rtName = config.defaultRuntime;
+  const rtPath = findBinary(config.runtimes[rtName].path);
+  if (!rtPath) warnings.push(`WARNING: OCI runtime ${rtName} (${config.runtimes[rtName].path}) not found; containers cannot start`);
+  const runtime = new OciRuntime({ name: rtName, path: rtPath ?? config.runtimes[rtName].path, root: join(execRoot, 'runtime', rtName) });
+
+  // images ask containers "who uses this image", containers resolve images: late-bound.
+  let usersOfImage: (id: string) => { containerId: string; running: boolean }[] = () => [];
+  const localImages = await LocalImageService.open({
+    root: join(dataRoot, 'images'),
+    content,
+    snapshotter,
+    archive,
+    usage: (id) => {
+      const users = usersOfImage(id);
+      return users.find((u) => u.running) ?? users[0];
+    },
+  });
+  const localContainers = createContainerService({
+    dataRoot,
+    execRoot,
+    images: localImages,
+    snapshots: snapshotter,
+    runtime,
+    conmonPath: findBinary('conmon'),
+    initPath: findInit(),
+    logger: logger.child({ module: 'containers' }),
+  });
+  usersOfImage = (id) => localContainers.usersOfImage(id);
+
+  const removed = await content.cleanupIngests();
+  if (removed > 0) logger.info('removed unfinished content ingests', { count: removed });
+  await localContainers.restore();
+  return {
+    images: pub.publishingImages(localImages, events),
+    containers: withContainerPrune(pub.publishingContainers(localContainers, events)),
+  };
+}
+
+/**
+ * The composition root: the only place that knows every module. Returns at once with
+ * backends that wait for the services, so the socket can be served immediately.
+ * `warnings` collects notes shown by `docker info`.
+ */
+export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
+  const events = new EventBus();
+  const services = buildServices(config, logger, warnings, events);
+  const images = deferred<ImageBackend>(services.then((s) => s.images));
+  const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
+  const system = createSystemBackend({ config, containers, images, warnings });
+  const backends: ServerBackends = { images, containers, system, events };
+  return {
+    backends,
+    events,
+    createServer: () => createEngineServer({ backends, logger: logger.child({ module: 'api' }) }),
+    ready: services.then(() => undefined),
+  };
+}

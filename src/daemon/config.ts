@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DaemonFlags } from './flags.js';
+import type { Level } from '../shared/logger.js';
+
+/** Effective daemon configuration (flags over daemon.json over defaults). */
+export interface DaemonConfig {
+  /** `unix:///path` or `tcp://127.0.0.1:port` */
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  pidfile: string;
+  defaultRuntime: string;
+  /** name -> binary path (crun and runc are always known) */
+  runtimes: Record<string, { path: string }>;
+  insecureRegistries: string[];
+  debug: boolean;
+  logLevel: Level;
+  configFile?: string;
+}
+
+export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
+export const DEFAULT_HOST = 'unix:///run/berth.sock';
+
+/** daemon.json keys berthd understands (dockerd's names). */
+interface FileConfig {
+  'data-root'?: string;
+  'exec-root'?: string;
+  hosts?: string[];
+  pidfile?: string;
+  'default-runtime'?: string;
+  runtimes?: Record<string, { path: string; runtimeArgs?: string[] }>;
+  'insecure-registries'?: string[];
+  debug?: boolean;
+  'log-level'?: string;
+}
+
+const LEVELS: Record<string, Level> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'error', panic: 'error' };
+
+function readConfigFile(path: string, explicit: boolean): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if (!explicit && (err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`unable to configure the Docker daemon with file ${path}: ${(err as Error).message}`);
+  }
+  if (text.trim() === '') return {};
+  try {
+    const obj = JSON.parse(text) as unknown;
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) throw new Error('not a JSON object');
+    return obj as FileConfig;
+  } catch (err) {
+    throw new Error(`unable to configure the Docker daemon with file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Merges flags, the config file and defaults. Like dockerd, a directive given both as a
+ * flag and in the file is an error.
+ */
+export function resolveConfig(flags: DaemonFlags): DaemonConfig {
+  const configFile = flags.configFile ?? DEFAULT_CONFIG_FILE;
+  const file = readConfigFile(configFile, flags.configFile !== undefined);
+  const pairs: [string, unknown, unknown][] = [
+    ['data-root', flags.dataRoot, file['data-root']],
+    ['exec-root', flags.execRoot, file['exec-root']],
+    ['hosts', flags.hosts, file.hosts],
+    ['pidfile', flags.pidfile, file.pidfile],
+    ['default-runtime', flags.defaultRuntime, file['default-runtime']],
+    ['log-level', flags.logLevel, file['log-level']],
+    ['insecure-registries', flags.insecureRegistries, file['insecure-registries']],
+  ];
+  const both = pairs.filter(([, f, c]) => f !== undefined && c !== undefined);
+  if (both.length > 0) {
+    const list = both.map(([k, f, c]) => `${k}: (from flag: ${String(f)}, from file: ${String(c)})`).join(', ');
+    throw new Error(`unable to configure the Docker daemon with file ${configFile}: the following directives are specified both as a flag and in the configuration file: ${list}`);
+  }
+  const execRoot = flags.execRoot ?? file['exec-root'] ?? '/run/berth';
+  const debug = flags.debug ?? file.debug ?? false;
+  const levelName = flags.logLevel ?? file['log-level'] ?? (debug ? 'debug' : 'info');
+  const logLevel = LEVELS[levelName];
+  if (!logLevel) throw new Error(`unable to parse logging level: ${levelName}`);
+  const runtimes: Record<string, { path: string }> = { crun: { path: 'crun' }, runc: { path: 'runc' } };
+  for (const [name, r] of Object.entries(file.runtimes ?? {})) runtimes[name] = { path: r.path };
+  const defaultRuntime = flags.defaultRuntime ?? file['default-runtime'] ?? 'crun';
+  if (!runtimes[defaultRuntime]) throw new Error(`specified default runtime '${defaultRuntime}' does not exist`);
+  const hosts = flags.hosts ?? file.hosts ?? [DEFAULT_HOST];
+  for (const h of hosts) parseHost(h);
+  return {
+    hosts,
+    dataRoot: flags.dataRoot ?? file['data-root'] ?? '/var/lib/berth',
+    execRoot,
+    pidfile: flags.pidfile ?? file.pidfile ?? join(execRoot, 'berthd.pid'),
+    defaultRuntime,
+    runtimes,
+    insecureRegistries: flags.insecureRegistries ?? file['insecure-registries'] ?? [],
+    debug: debug || logLevel === 'debug',
+    logLevel,
+    configFile: flags.configFile ?? (Object.keys(file).length ? configFile : undefined),
+  };
+}
+
+/** `unix:///run/berth.sock` -> socket path; `tcp://127.0.0.1:2375` -> host/port (loopback only). */
+export function parseHost(h: string): { path: string } | { host: string; port: number } {
+  if (h.startsWith('unix://')) {
+    const path = h.slice('unix://'.length);
+    if (!path.startsWith('/')) throw new Error(`invalid bind address (${h}): unix socket path must be absolute`);
+    return { path };
+  }
+  if (h.startsWith('/')) return { path: h };
+  const m = /^tcp:\/\/(127\.0\.0\.1|localhost|\[::1\]):(\d+)$/.exec(h);
+  if (m) return { host: m[1].replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  throw new Error(`invalid bind address (${h}): only unix sockets and loopback tcp are supported`);
+}

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+
+/** Command-line flags, named like dockerd's. Absent flags are undefined (config file or defaults apply). */
+export interface DaemonFlags {
+  hosts?: string[];
+  dataRoot?: string;
+  execRoot?: string;
+  pidfile?: string;
+  configFile?: string;
+  defaultRuntime?: string;
+  logLevel?: string;
+  debug?: boolean;
+  insecureRegistries?: string[];
+  version: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Usage:\tberthd [OPTIONS]
+
+A self-sufficient runtime for containers (Docker Engine API v1.43).
+
+Options:
+      --config-file string        Daemon configuration file (default "/etc/berth/daemon.json")
+      --data-root string          Root directory of persistent state (default "/var/lib/berth")
+      --default-runtime string    Default OCI runtime for containers: crun or runc (default "crun")
+  -D, --debug                     Enable debug mode
+      --exec-root string          Root directory for execution state files (default "/run/berth")
+  -H, --host list                 Daemon socket(s) to connect to (default unix:///run/berth.sock)
+      --insecure-registry list    Enable insecure registry communication
+  -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
+  -p, --pidfile string            Path to use for daemon PID file (default "/run/berth/berthd.pid")
+  -v, --version                   Print version information and quit
+`;
+
+/** Parses argv (without node and script). Throws on unknown flags, like dockerd's `unknown flag: --x`. */
+export function parseFlags(argv: string[]): DaemonFlags {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string', short: 'H', multiple: true },
+        'data-root': { type: 'string' },
+        'exec-root': { type: 'string' },
+        pidfile: { type: 'string', short: 'p' },
+        'config-file': { type: 'string' },
+        'default-runtime': { type: 'string' },
+        'log-level': { type: 'string', short: 'l' },
+        debug: { type: 'boolean', short: 'D' },
+        'insecure-registry': { type: 'string', multiple: true },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    const msg = (err as Error).message;
+    const flag = /'([^']+)'/.exec(msg)?.[1];
+    throw new Error(flag && /Unknown option/.test(msg) ? `unknown flag: ${flag}` : msg);
+  }
+  const v = parsed.values;
+  return {
+    hosts: v.host,
+    dataRoot: v['data-root'],
+    execRoot: v['exec-root'],
+    pidfile: v.pidfile,
+    configFile: v['config-file'],
+    defaultRuntime: v['default-runtime'],
+    logLevel: v['log-level'],
+    debug: v.debug,
+    insecureRegistries: v['insecure-registry'],
+    version: v.version ?? false,
+    help: v.help ?? false,
+  };
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { Digest } from '../shared/digest.js';
+import { sha256 } from '../shared/digest.js';
+import { EngineError } from '../shared/errors.js';
+import type { Snapshotter } from '../snapshots/snapshotter.js';
+import type { ImageContent, LayerArchive } from './deps.js';
+
+/** OCI ChainIDs: ChainID(L0)=DiffID(L0), ChainID(Ln)=sha256(ChainID(Ln-1) + " " + DiffID(Ln)). */
+export function chainIds(diffIds: readonly string[]): Digest[] {
+  const out: Digest[] = [];
+  for (const d of diffIds) {
+    const prev = out[out.length - 1];
+    out.push(prev === undefined ? (d as Digest) : sha256(`${prev} ${d}`));
+  }
+  return out;
+}
+
+/** A layer blob to unpack. */
+export interface UnpackLayer {
+  /** Blob digest in the content store. */
+  digest: Digest;
+  /** Expected DiffID from the image config. */
+  diffId: Digest;
+}
+
+export interface UnpackResult {
+  chainIds: Digest[];
+  /** Unpacked size per layer, null where the chain already existed (size unknown here). */
+  sizes: (number | null)[];
+  /** Chains this call committed (so a failed load can roll them back). */
+  created: Digest[];
+}
+
+const inflight = new Map<string, Promise<unknown>>();
+
+/** Temp snapshot keys of unpacks running in this process (GC leaves them alone). */
+export const activeExtracts = new Set<string>();
+export const EXTRACT_PREFIX = 'extract-';
+
+/** Serializes work on one chain id within this process (unpack vs. garbage collection). */
+export async function withChainLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = inflight.get(key) ?? Promise.resolve();
+  const p = prev.then(fn, fn);
+  const tail = p.catch(() => undefined);
+  inflight.set(key, tail);
+  try {
+    return await p;
+  } finally {
+    if (inflight.get(key) === tail) inflight.delete(key);
+  }
+}
+
+/**
+ * Makes every layer of an image a committed snapshot named by its ChainID.
+ * For each missing chain: prepare a temp active snapshot on the parent chain, apply the
+ * decompressed blob into its upper dir (overlay whiteouts), verify the DiffID, commit.
+ * A DiffID mismatch throws invalid-argument and leaves no temp snapshot behind; chains
+ * committed before the failure are pushed to `track` so the caller can roll them back.
+ *
+ * @example
+ *   const { chainIds } = await unpackImage({ content, snapshotter, archive }, layers);
+ */
+export async function unpackImage(
+  deps: { content: ImageContent; snapshotter: Snapshotter; archive: LayerArchive },
+  layers: readonly UnpackLayer[],
+  track?: Digest[],
+): Promise<UnpackResult> {
+  const { content, snapshotter, archive } = deps;
+  const ids = chainIds(layers.map((l) => l.diffId));
+  const sizes: (number | null)[] = [];
+  const created: Digest[] = [];
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i]!;
+    const chain = ids[i]!;
+    const parent = i === 0 ? null : ids[i - 1]!;
+    const size = await withChainLock(chain, async () => {
+      const existing = await snapshotter.stat(chain);
+      if (existing && existing.kind === 'committed') return null;
+      const tmpKey = `${EXTRACT_PREFIX}${randomBytes(6).toString('hex')}-${chain.slice(7, 19)}`;
+      activeExtracts.add(tmpKey);
+      try {
+        await snapshotter.prepare(tmpKey, parent);
+      } catch (err) {
+        activeExtracts.delete(tmpKey);
+        throw EngineError.is(err) ? err : EngineError.wrap('internal', `failed to prepare snapshot for layer ${layer.digest}`, err);
+      }
+      try {
+        const blob = await content.createReadStream(layer.digest);
+        const tar = await archive.decompress(blob);
+        const applied = await archive.applyLayer(tar, snapshotter.upperDir(tmpKey), { whiteoutFormat: 'overlay' });
+        if (applied.diffId !== layer.diffId) {
+          throw new EngineError('invalid-argument', `invalid diffID for layer ${i}: expected ${JSON.stringify(layer.diffId)}, got ${JSON.stringify(applied.diffId)}`);
+        }
+        try {
+          await snapshotter.commit(chain, tmpKey);
+        } catch (err) {
+          if ((await snapshotter.stat(chain))?.kind !== 'committed') throw err;
+          await snapshotter.remove(tmpKey).catch(() => undefined);
+          return null; // another unpacker won the race
+        }
+        created.push(chain);
+        track?.push(chain);
+        return applied.size;
+      } catch (err) {
+        await snapshotter.remove(tmpKey).catch(() => undefined);
+        if (EngineError.is(err)) throw err;
+        throw EngineError.wrap('internal', `failed to unpack layer ${layer.digest}`, err);
+      } finally {
+        activeExtracts.delete(tmpKey);
+      }
+    });
+    sizes.push(size);
+  }
+  return { chainIds: ids, sizes, created };
+}

@@ -1,0 +1,12 @@
+export { OciRuntime } from './oci-runtime.js';
+export type { OciRuntimeOptions, RuntimeState, RuntimeStatus } from './oci-runtime.js';
+export { launch, startContainer, attach, resize, readExitCode, readExitInfo, watchExit, isAlive, readPids, monitorPaths, CONMON_PATH } from './conmon-monitor.js';
+export type { LaunchOptions, LaunchResult, ExitInfo, MonitorPaths } from './conmon-monitor.js';
+export { RuntimeStartError } from './runtime-error.js';
+export { openAttach } from './attach.js';
+export type { AttachConnection, AttachChunk } from './attach.js';
+export { readLog } from './log-reader.js';
+export type { ReadLogControl } from './log-reader.js';
+export { ensureCgroupSetup, detectCgroupVersion } from './cgroups-check.js';
+export { execProcess } from './exec-session.js';
+export type { ExecOptions, ExecSession } from './exec-session.js';

@@ -1,0 +1,125 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LogsOptions, OutputChunk } from '../containers/container-service.js';
+import { readLog } from './log-reader.js';
+import { parseTime } from './k8s-log-line.js';
+
+function tmpLog(content: string): { path: string; done(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-log-'));
+  const path = join(dir, 'container.log');
+  writeFileSync(path, content);
+  return { path, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+async function all(path: string, opts: LogsOptions, until?: Promise<void>): Promise<OutputChunk[]> {
+  const out: OutputChunk[] = [];
+  for await (const c of readLog(path, opts, { until })) out.push(c);
+  return out;
+}
+
+const text = (cs: OutputChunk[]): string => cs.map((c) => `${c.stream}:${c.data.toString()}`).join('');
+const ts = (sec: number, nanos = 0): string => `${new Date(sec * 1000).toISOString().slice(0, 19)}.${String(nanos).padStart(9, '0')}+00:00`;
+
+const SAMPLE = [
+  `${ts(1000)} stdout F one`,
+  `${ts(1001)} stderr F e1`,
+  `${ts(1002)} stdout P tw`,
+  `${ts(1002, 5)} stderr F e2`,
+  `${ts(1002, 9)} stdout F o`,
+  `${ts(1003)} stdout F `,
+  `${ts(1004)} stdout F four`,
+].join('\n') + '\n';
+
+test('parses k8s-file lines, joins partial pieces, keeps streams apart', async () => {
+  const f = tmpLog(SAMPLE);
+  try {
+    const cs = await all(f.path, {});
+    assert.equal(text(cs), 'stdout:one\nstderr:e1\nstderr:e2\nstdout:two\nstdout:\nstdout:four\n');
+    assert.equal(cs[0]!.time, '1970-01-01T00:16:40.000000000Z');
+    assert.equal(cs[3]!.time, '1970-01-01T00:16:42.000000000Z'); // time of the first piece
+    assert.equal(text(await all(f.path, { stderr: true })), 'stderr:e1\nstderr:e2\n');
+    assert.equal(text(await all(f.path, { stdout: true, stderr: false })), 'stdout:one\nstdout:two\nstdout:\nstdout:four\n');
+  } finally {
+    f.done();
+  }
+});
+
+test('tail counts whole chunks from the end', async () => {
+  const f = tmpLog(SAMPLE);
+  try {
+    assert.equal(text(await all(f.path, { tail: 2 })), 'stdout:\nstdout:four\n');
+    assert.equal(text(await all(f.path, { tail: 4 })), 'stderr:e2\nstdout:two\nstdout:\nstdout:four\n');
+    assert.equal(text(await all(f.path, { tail: 3, stderr: true })), 'stderr:e1\nstderr:e2\n');
+    assert.equal(text(await all(f.path, { tail: 0 })), '');
+    assert.equal((await all(f.path, { tail: 100 })).length, 6);
+    assert.equal((await all(f.path, { tail: 'all' })).length, 6);
+  } finally {
+    f.done();
+  }
+});
+
+test('tail on a file much larger than one read block', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 50_000; i++) lines.push(`${ts(2000 + i)} ${i % 2 ? 'stderr' : 'stdout'} F line-${i}`);
+  const f = tmpLog(lines.join('\n') + '\n');
+  try {
+    const cs = await all(f.path, { tail: 3 });
+    assert.equal(text(cs), 'stderr:line-49997\nstdout:line-49998\nstderr:line-49999\n');
+    const so = await all(f.path, { tail: 2, stdout: true });
+    assert.equal(text(so), 'stdout:line-49996\nstdout:line-49998\n');
+    assert.equal((await all(f.path, { tail: 20_000 })).length, 20_000);
+    assert.equal((await all(f.path, { tail: 20_000 }))[0]!.data.toString(), 'line-30000\n');
+  } finally {
+    f.done();
+  }
+});
+
+test('since and until filter by timestamp (fractions included)', async () => {
+  const f = tmpLog(SAMPLE);
+  try {
+    assert.equal(text(await all(f.path, { since: 1002 })), 'stderr:e2\nstdout:two\nstdout:\nstdout:four\n');
+    assert.equal(text(await all(f.path, { since: 1002.000000007 })), 'stdout:two\nstdout:\nstdout:four\n');
+    assert.equal(text(await all(f.path, { until: 1001 })), 'stdout:one\nstderr:e1\n');
+    assert.equal(text(await all(f.path, { since: 1001, until: 1003 })), 'stderr:e1\nstderr:e2\nstdout:two\nstdout:\n');
+  } finally {
+    f.done();
+  }
+});
+
+test('follow yields appended lines and drains to EOF once stopped', async () => {
+  const f = tmpLog(`${ts(1)} stdout F first\n`);
+  let stop!: () => void;
+  const until = new Promise<void>((r) => (stop = r));
+  try {
+    const seen: string[] = [];
+    const reading = (async () => {
+      for await (const c of readLog(f.path, { follow: true, tail: 1 }, { until })) seen.push(c.data.toString());
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    appendFileSync(f.path, `${ts(2)} stdout P sec`);
+    await new Promise((r) => setTimeout(r, 50));
+    appendFileSync(f.path, `ond\n${ts(2)} stdout F  half\n`);
+    for (let i = 0; i < 40 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(seen, ['first\n', 'second half\n']);
+    appendFileSync(f.path, `${ts(3)} stderr F last\n`);
+    stop();
+    await reading;
+    assert.deepEqual(seen, ['first\n', 'second half\n', 'last\n']);
+  } finally {
+    stop();
+    f.done();
+  }
+});
+
+test('a missing log is empty', async () => {
+  assert.deepEqual(await all('/nonexistent/berth/log', {}), []);
+});
+
+test('parseTime handles offsets and nanoseconds', () => {
+  assert.deepEqual(parseTime('2026-11-23T21:33:26.749842765+01:00'), { time: '2026-11-23T20:33:26.749842765Z', seconds: Date.UTC(2026, 10, 23, 20, 33, 26) / 1000 + 0.749842765 });
+  assert.equal(parseTime('2026-11-23T20:33:26Z')?.time, '2026-11-23T20:33:26.000000000Z');
+  assert.equal(parseTime('garbage'), undefined);
+});

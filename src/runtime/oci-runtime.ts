@@ -1,0 +1,136 @@
+import { execFile } from 'node:child_process';
+import { EngineError } from '../shared/errors.js';
+
+export type RuntimeStatus = 'creating' | 'created' | 'running' | 'stopped' | 'paused';
+
+/** What `<runtime> state <id>` reports (subset of the OCI state). */
+export interface RuntimeState {
+  status: RuntimeStatus;
+  /** Host pid of the container's init; 0 once stopped. */
+  pid: number;
+  bundle?: string;
+}
+
+export interface OciRuntimeOptions {
+  /** 'crun' | 'runc' | any name (used in messages and `docker info`). */
+  name: string;
+  /** Absolute path of the runtime binary. */
+  path: string;
+  /** State directory passed as `--root` (exec-root/runtime/<name>). */
+  root: string;
+}
+
+const NOT_FOUND = /does not exist|not found|no such file|container .* does not exist|ENOENT/i;
+
+/**
+ * Thin driver over an OCI runtime CLI (crun/runc). Each call is a short-lived child process;
+ * containers are not children of berthd (conmon runs `create`, see conmon-monitor.ts).
+ *
+ * @example
+ *   const rt = new OciRuntime({ name: 'crun', path: '/usr/bin/crun', root: '/run/berth/runtime/crun' });
+ *   await rt.start(id); await rt.kill(id, 'SIGTERM'); await rt.delete(id, { force: true });
+ */
+export class OciRuntime {
+  readonly name: string;
+  readonly path: string;
+  readonly root: string;
+
+  constructor(opts: OciRuntimeOptions) {
+    this.name = opts.name;
+    this.path = opts.path;
+    this.root = opts.root;
+  }
+
+  /** Global args for every call (also handed to conmon as --runtime-arg). */
+  globalArgs(): string[] {
+    return ['--root', this.root];
+  }
+
+  /** Run the user process of a created container. */
+  async start(id: string): Promise<void> {
+    await this.run('start', ['start', id]);
+  }
+
+  /** Send a signal ('SIGTERM', 'TERM', 'KILL', 9 ...); `all` signals every process of the container. */
+  async kill(id: string, signal: string | number, all = false): Promise<void> {
+    const sig = typeof signal === 'number' ? String(signal) : signal.toUpperCase().replace(/^SIG/, '');
+    await this.run('kill', ['kill', ...(all ? ['--all'] : []), id, sig]);
+  }
+
+  /** Remove the runtime's state for the container; `force` kills it first if running. No error if unknown. */
+  async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    try {
+      await this.run('delete', ['delete', ...(opts.force ? ['--force'] : []), id]);
+    } catch (err) {
+      if (EngineError.is(err, 'not-found')) return;
+      throw err;
+    }
+  }
+
+  /** Current state, or undefined when the runtime does not know the container. */
+  async state(id: string): Promise<RuntimeState | undefined> {
+    let out: string;
+    try {
+      out = await this.run('get state of', ['state', id]);
+    } catch (err) {
+      if (EngineError.is(err, 'not-found')) return undefined;
+      throw err;
+    }
+    const s = JSON.parse(out) as { status: RuntimeStatus; pid?: number; bundle?: string };
+    return { status: s.status, pid: s.pid ?? 0, bundle: s.bundle };
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.run('pause', ['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.run('resume', ['resume', id]);
+  }
+
+  /** Host pids of the container's processes. */
+  async ps(id: string): Promise<number[]> {
+    const out = await this.run('list processes of', ['ps', '--format', 'json', id]);
+    const pids = JSON.parse(out || '[]') as number[] | null;
+    return pids ?? [];
+  }
+
+  /** Runtime version line, e.g. "crun version 1.8.1". */
+  async version(): Promise<string> {
+    const out = await this.exec(['--version']);
+    return out.split('\n')[0]?.trim() ?? '';
+  }
+
+  private async run(action: string, args: string[]): Promise<string> {
+    try {
+      return await this.exec([...this.globalArgs(), ...args]);
+    } catch (err) {
+      const msg = (err as Error).message;
+      const kind = NOT_FOUND.test(msg) ? 'not-found' : 'internal';
+      throw new EngineError(kind, `failed to ${action} container ${args[args.length - 1]}: ${msg}`, { cause: err });
+    }
+  }
+
+  private exec(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.path, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+        if (err) {
+          const detail = cleanRuntimeMessage(String(stderr)) || err.message;
+          reject(new Error(detail));
+          return;
+        }
+        resolve(String(stdout));
+      });
+    });
+  }
+}
+
+/** crun/runc print `time=".." level=error msg="..."` or plain text; keep the message. */
+export function cleanRuntimeMessage(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const msgs = lines.map((l) => {
+    const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
+    return m ? m[1]!.replace(/\\"/g, '"').replace(/\\\\/g, '\\') : l;
+  });
+  return msgs.join('; ');
+}

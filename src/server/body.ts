@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import { invalid } from '../shared/errors.js';
+
+const MAX_JSON = 16 * 1024 * 1024;
+
+/** Reads the whole request body (JSON-sized: 16 MiB cap). */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON) throw invalid('request body too large');
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/** Docker's CheckForJSON: a non-empty body must be `application/json` when a type is given. */
+function checkContentType(req: IncomingMessage): void {
+  const ct = req.headers['content-type'];
+  if (!ct) return;
+  const media = ct.split(';')[0].trim().toLowerCase();
+  if (media !== 'application/json') throw invalid(`unsupported Content-Type header (${ct}): must be 'application/json'`);
+}
+
+/**
+ * Parses a JSON body; undefined when empty. Malformed JSON -> 400 with Go's
+ * encoding/json wording (`invalid character 'x' looking for beginning of value`).
+ */
+export async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+  const buf = await readBody(req);
+  const text = buf.toString('utf8');
+  if (text.trim() === '') return undefined;
+  checkContentType(req);
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw invalid(goJsonError(text, err));
+  }
+}
+
+/** Approximates Go's encoding/json syntax error text for a JS parse failure. */
+export function goJsonError(text: string, err: unknown): string {
+  const first = text.trimStart()[0];
+  if (first !== undefined && !'{["-0123456789tfn'.includes(first)) return `invalid character '${first}' looking for beginning of value`;
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/end of JSON|Unterminated/i.test(msg)) return 'unexpected EOF';
+  const pos = /position (\d+)/.exec(msg);
+  if (pos) {
+    const ch = text[Number(pos[1])];
+    if (ch !== undefined) return `invalid character '${ch}' in JSON at offset ${Number(pos[1]) + 1}`;
+  }
+  return `invalid JSON: ${msg}`;
+}

@@ -1,0 +1,110 @@
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ServerBackends } from './backends.js';
+import type { RequestContext } from './context.js';
+import { RouteTable, type Route } from './route-table.js';
+import { splitVersion } from './api-version.js';
+import { errorStatus } from './error-status.js';
+import { sendError, sendJson, setStandardHeaders } from './respond.js';
+import { invalid } from '../shared/errors.js';
+import { isHijacked } from './hijack.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { imageRoutes } from './routes/image-routes.js';
+import { containerRoutes } from './routes/container-routes.js';
+import { containerIoRoutes } from './routes/container-io-routes.js';
+
+const hijacked = new WeakMap<Server, Set<Duplex>>();
+
+/**
+ * Stops listening and drops every connection, hijacked attach streams included
+ * (server.close() alone waits for them forever). Containers are not touched.
+ */
+export function shutdownEngineServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+    for (const s of hijacked.get(server) ?? []) s.destroy();
+  });
+}
+
+/** The full Engine API route table this slice serves. */
+export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes];
+
+export interface EngineServerOptions {
+  backends: ServerBackends;
+  logger?: Logger;
+  /** Defaults to ENGINE_ROUTES; more rows (networks, volumes, exec...) can be appended by the daemon. */
+  routes?: Route[];
+}
+
+/**
+ * Builds the Engine API HTTP server (not yet listening). Handles plain requests and
+ * `Upgrade: tcp` requests (attach) through the same route table.
+ *
+ * @example
+ *   const server = createEngineServer({ backends });
+ *   server.listen('/run/berth.sock');
+ */
+export function createEngineServer(opts: EngineServerOptions): Server {
+  const table = new RouteTable(opts.routes ?? ENGINE_ROUTES);
+  const log = opts.logger ?? silentLogger;
+  const server = createServer({ requestTimeout: 0 });
+
+  const dispatch = async (req: IncomingMessage, res: ServerResponse, upgrade?: RequestContext['upgrade']): Promise<void> => {
+    setStandardHeaders(res);
+    const ac = new AbortController();
+    res.once('close', () => ac.abort());
+    const method = req.method ?? 'GET';
+    let ctx: RequestContext | undefined;
+    try {
+      const url = new URL(req.url ?? '/', 'http://berth');
+      let pathname: string;
+      try {
+        pathname = decodeURIComponent(url.pathname);
+      } catch {
+        throw invalid(`invalid URL escape in ${url.pathname}`);
+      }
+      const { version, path } = splitVersion(pathname);
+      const hit = table.match(method, path);
+      log.debug('API request', { method, url: req.url });
+      if (!hit) return sendJson(res, 404, { message: 'page not found' });
+      ctx = { req, res, params: hit.params, query: url.searchParams, version, backends: opts.backends, signal: ac.signal, upgrade };
+      await hit.handler(ctx);
+    } catch (err) {
+      const status = errorStatus(err);
+      if (ctx && isHijacked(ctx)) {
+        log.debug('hijacked stream failed', { method, url: req.url, error: err });
+        if (upgrade) upgrade.socket.destroy();
+        else res.destroy();
+        return;
+      }
+      if (status >= 500) log.error('Handler for ' + method + ' ' + req.url + ' returned error', { error: err });
+      else log.debug('API error', { method, url: req.url, status, error: err });
+      sendError(res, err);
+    }
+  };
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res));
+  const upgraded = new Set<Duplex>();
+  hijacked.set(server, upgraded);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.once('finish', () => {
+      res.detachSocket(socket as Socket);
+      socket.end();
+    });
+    void dispatch(req, res, { socket, head });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  return server;
+}

@@ -1,0 +1,56 @@
+import type { Readable, Writable } from 'node:stream';
+import type { RequestContext } from './context.js';
+import { STANDARD_HEADERS } from './respond.js';
+
+/** A hijacked connection: raw bytes in (client stdin) and out (container output). */
+export interface HijackedConn {
+  input: Readable;
+  output: Writable;
+  /** Ends our side; the client sees EOF on its read side. */
+  end(): void;
+  /** Called once when the connection is gone (either side closed or errored). */
+  onClose(fn: () => void): void;
+}
+
+const taken = new WeakSet<object>();
+
+/** True once a handler hijacked this request's connection (errors can no longer be HTTP responses). */
+export const isHijacked = (ctx: Pick<RequestContext, 'res'>): boolean => taken.has(ctx.res);
+
+/**
+ * Takes over the connection like dockerd's attach: with `Upgrade: tcp` it answers
+ * `101 UPGRADED` (+ Content-Type, Connection/Upgrade headers) and hands back the socket;
+ * without it, `200 OK` with an unframed body on a connection that closes at the end.
+ */
+export function hijack(ctx: RequestContext, contentType: string): HijackedConn {
+  taken.add(ctx.res);
+  if (ctx.upgrade) {
+    const { socket, head } = ctx.upgrade;
+    const lines = ['HTTP/1.1 101 UPGRADED', `Content-Type: ${contentType}`, 'Connection: Upgrade', 'Upgrade: tcp'];
+    for (const [k, v] of Object.entries(STANDARD_HEADERS)) lines.push(`${k}: ${v}`);
+    socket.write(lines.join('\r\n') + '\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
+    return {
+      input: socket,
+      output: socket,
+      end: () => socket.end(),
+      onClose: (fn) => {
+        socket.once('close', fn);
+        socket.on('error', () => {});
+      },
+    };
+  }
+  const { req, res } = ctx;
+  // No chunked framing: the body is the raw stream until the connection closes.
+  (res as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
+  res.shouldKeepAlive = false;
+  res.writeHead(200, { 'Content-Type': contentType, Connection: 'close' });
+  res.flushHeaders();
+  return {
+    input: req,
+    output: res,
+    end: () => res.end(),
+    onClose: (fn) => res.once('close', fn),
+  };
+}

@@ -1,0 +1,60 @@
+import type { Route } from '../route-table.js';
+import type { RequestContext } from '../context.js';
+import { API_VERSION } from '../api-version.js';
+import { sendJson } from '../respond.js';
+import { filtersParam, timeParam } from '../query.js';
+import { eventMatcher } from '../../events/event-filter.js';
+import type { EngineEvent } from '../../events/event-types.js';
+
+function ping(ctx: RequestContext): void {
+  const head = ctx.req.method === 'HEAD';
+  ctx.res.writeHead(200, {
+    'Api-Version': API_VERSION,
+    'Builder-Version': '1',
+    'Cache-Control': 'no-cache, no-store, must-revalidate',
+    Pragma: 'no-cache',
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': head ? '0' : '2',
+  });
+  ctx.res.end(head ? undefined : 'OK');
+}
+
+async function events(ctx: RequestContext): Promise<void> {
+  const since = timeParam(ctx.query, 'since');
+  const until = timeParam(ctx.query, 'until');
+  const match = eventMatcher(filtersParam(ctx.query));
+  const { res } = ctx;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.flushHeaders();
+  const send = (e: EngineEvent): void => {
+    if (match(e)) res.write(JSON.stringify(e) + '\n');
+  };
+  const nowSec = Date.now() / 1000;
+  const onlyPast = until !== undefined && until <= nowSec;
+  let off: () => void = () => {};
+  // replay and subscribe in the same tick: nothing can be published in between
+  if (since !== undefined) for (const e of ctx.backends.events.replay(since, until)) send(e);
+  if (!onlyPast) off = ctx.backends.events.subscribe(send);
+  if (onlyPast) {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const timer = until !== undefined ? setTimeout(resolve, Math.max(0, (until - nowSec) * 1000)) : undefined;
+    ctx.signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  off();
+  if (!res.writableEnded) res.end();
+}
+
+/** `/_ping`, `/version`, `/info`, `/events`. */
+export const systemRoutes: Route[] = [
+  { method: 'GET', path: '/_ping', handler: ping },
+  { method: 'HEAD', path: '/_ping', handler: ping },
+  { method: 'GET', path: '/version', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.version()) },
+  { method: 'GET', path: '/info', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.info()) },
+  { method: 'GET', path: '/events', handler: events },
+];

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { runCommand, runInPty } from './lib/exec.js';
+import { mountsUnder, unmountAllUnder } from './lib/host-cleanup.js';
+import { MAKE_ROOTFS } from './lib/paths.js';
+import { tarBuffer } from './lib/archives.js';
+
+test('make-busybox-rootfs.sh is deterministic and has busybox, applets, passwd, tmp 1777', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-self-'));
+  try {
+    const a = join(dir, 'a.tar');
+    const b = join(dir, 'b.tar');
+    for (const f of [a, b]) assert.equal(spawnSync('bash', [MAKE_ROOTFS, f]).status, 0);
+    const sum = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+    assert.equal(sum(a), sum(b));
+    const list = spawnSync('tar', ['-tvf', a], { encoding: 'utf8' }).stdout;
+    assert.match(list, /^-rwxr-xr-x 0\/0 .* \.\/bin\/busybox$/m);
+    assert.match(list, /^lrwxrwxrwx 0\/0 .* \.\/bin\/sh -> busybox$/m);
+    assert.match(list, /^drwxrwxrwt 0\/0 .* \.\/tmp\/$/m);
+    assert.match(list, / 1970-01-01 00:00 \.\/etc\/passwd$/m);
+    const passwd = spawnSync('tar', ['-xOf', a, './etc/passwd'], { encoding: 'utf8' }).stdout;
+    assert.match(passwd, /^nobody:x:65534:65534:/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('mountsUnder sees a real mount and unmountAllUnder removes it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-e2e-self-'));
+  const inner = join(dir, 'a b');
+  mkdirSync(inner);
+  try {
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', inner]).status, 0);
+    assert.deepEqual(mountsUnder(dir), [inner]);
+    assert.deepEqual(unmountAllUnder(dir), [inner]);
+    assert.deepEqual(mountsUnder(dir), []);
+  } finally {
+    unmountAllUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runCommand reports exit codes, stdin, and kills on timeout', async () => {
+  const r = await runCommand('sh', ['-c', 'cat; echo err >&2; exit 3'], { input: 'in\n' });
+  assert.deepEqual(r, { code: 3, stdout: 'in\n', stderr: 'err\n' });
+  const slow = await runCommand('sleep', ['5'], { timeoutMs: 200 });
+  assert.equal(slow.code, 137);
+  assert.match(slow.stderr, /killed after 200 ms/);
+});
+
+test('runInPty gives the command a terminal of the asked size', async () => {
+  const r = await runInPty('stty size; tty; exit 5', { rows: 33, cols: 77 });
+  assert.equal(r.code, 5);
+  assert.match(r.stdout, /33 77\r?\n\/dev\/pts\/\d+/);
+});
+
+test('tarBuffer keeps hostile names verbatim (the malicious-load fixtures are really hostile)', async () => {
+  const buf = await tarBuffer([{ name: '../../evil', body: 'x' }, { name: 'l', type: 'link', linkname: '../../etc/passwd' }]);
+  const list = spawnSync('tar', ['-tvPf', '-'], { input: buf, encoding: 'utf8' }).stdout;
+  assert.match(list, /\.\.\/\.\.\/evil/);
+  assert.match(list, /l link to \.\.\/\.\.\/etc\/passwd/);
+});
