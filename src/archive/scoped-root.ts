@@ -22,15 +22,16 @@ export function cleanName(name: string, root: string): string {
 
 /**
  * Resolves paths under one directory the way a chroot would: every component is
- * lstat'ed, symlinks are followed *inside* the root (absolute targets restart at the root,
- * `..` stops at it), missing directories are created 0755. Remembers what it has seen,
+ * lstat'ed, a symlink on the way is refused (or, with followSymlinks, followed *inside* the
+ * root: absolute targets restart at the root, `..` stops at it), missing directories are
+ * created 0755. Remembers what it has seen,
  * so a fresh tree costs one mkdir per directory.
  */
 export class ScopedRoot {
   private readonly dirs = new Set<string>(['']);
   private readonly created = new Set<string>(['']);
 
-  constructor(readonly root: string, rootIsFresh = false) {
+  constructor(readonly root: string, rootIsFresh = false, private readonly followSymlinks = false) {
     if (!rootIsFresh) this.created.delete('');
   }
 
@@ -70,6 +71,10 @@ export class ScopedRoot {
       } else if (st.isDirectory()) {
         this.dirs.add(next);
       } else if (st.isSymbolicLink()) {
+        // A layer made by a real build never writes through a symlink it also carries;
+        // an archive that does is crafted, so refuse it rather than resolve it (Docker
+        // resolves it inside the root; refusing is stricter and loses nothing legitimate).
+        if (!this.followSymlinks) throw breakout(`${q(rel)} goes through symlink ${q(next)}`);
         if (++hops > 255) throw new EngineError('invalid-argument', `failed to resolve ${q(rel)}: too many levels of symbolic links`);
         const target = await readlink(abs);
         if (target.startsWith('/')) cur = '';

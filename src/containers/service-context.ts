@@ -3,7 +3,7 @@ import { notFound } from '../shared/errors.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { systemClock, type Clock } from './clock.js';
 import { RecordStore, type ContainerPaths, type ContainerRecord } from './container-record.js';
-import { KeyedLock } from './keyed-lock.js';
+import { KeyedLock } from '../shared/keyed-lock.js';
 import { NameIndex } from './name-index.js';
 import type { PendingAttach } from './attach-session.js';
 import type { ImagePort, MountPort, RuntimePort, SnapshotPort, SpecPort } from './ports.js';

@@ -25,11 +25,12 @@ function json(res: ServerResponse, status: number, value: unknown, headers: Reco
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
+  // Read to the end even past the limit (discarding) so the client sees the 413, not a reset.
   for await (const c of req) {
     n += (c as Buffer).length;
-    if (n > limit) throw new RegistryError('MANIFEST_INVALID', { reason: `manifest exceeds ${limit} bytes` }, 'manifest too large', 413);
-    chunks.push(c as Buffer);
+    if (n <= limit) chunks.push(c as Buffer);
   }
+  if (n > limit) throw new RegistryError('MANIFEST_INVALID', { reason: `manifest exceeds ${limit} bytes` }, 'manifest too large', 413);
   return Buffer.concat(chunks);
 }
 

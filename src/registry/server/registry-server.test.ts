@@ -1,9 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile, readdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 import bcrypt from 'bcryptjs';
 import { sha256 } from '../../shared/digest.js';
 import { serveRegistry, type RunningRegistry } from './serve.js';
@@ -182,15 +185,19 @@ test('skopeo copies an OCI layout in and back out', async (t) => {
   const layer = Buffer.from('not really a tar but skopeo does not care');
   const cfg = Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}');
   const m = manifestFor(sha256(cfg), cfg.length, [[sha256(layer), layer.length]]);
-  await execFileSync('mkdir', ['-p', join(oci, 'blobs/sha256')]);
+  await mkdir(join(oci, 'blobs/sha256'), { recursive: true });
   for (const b of [layer, cfg, m]) await writeFile(join(oci, 'blobs/sha256', sha256(b).slice(7)), b);
   await writeFile(join(oci, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   await writeFile(
     join(oci, 'index.json'),
     JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(m), size: m.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }] }),
   );
-  execFileSync('skopeo', ['copy', '--dest-tls-verify=false', `oci:${oci}:latest`, `docker://${reg.address}/skopeo/img:t1`], { stdio: 'pipe' });
-  execFileSync('skopeo', ['copy', '--src-tls-verify=false', `docker://${reg.address}/skopeo/img:t1`, `oci:${join(dir, 'back')}:t1`], { stdio: 'pipe' });
-  const idx = JSON.parse(execFileSync('cat', [join(dir, 'back/index.json')]).toString()) as { manifests: { digest: string }[] };
-  assert.equal(idx.manifests[0].digest, sha256(m));
+  // Async: the registry runs in this process, so a blocking exec would deadlock it.
+  await run('skopeo', ['copy', '--dest-tls-verify=false', `oci:${oci}:latest`, `docker://${reg.address}/skopeo/img:t1`], { timeout: 60_000 });
+  await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${reg.address}/skopeo/img:t1`, `oci:${join(dir, 'back')}:t1`], { timeout: 60_000 });
+  const idx = JSON.parse(await readFile(join(dir, 'back/index.json'), 'utf8')) as { manifests: { digest: string }[] };
+  // skopeo may rewrite (compress) on the way in; what comes back must be what the registry holds.
+  const head = await req('/v2/skopeo/img/manifests/t1', { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  assert.equal(head.status, 200);
+  assert.equal(idx.manifests[0].digest, head.headers.get('docker-content-digest'));
 });

@@ -125,7 +125,7 @@ test('crun runs as the resolved user with supplementary groups and no-new-privil
     CapDrop: ['ALL'],
     CapAdd: ['KILL'],
   });
-  assert.match(out, /^uid=1000\(app\) gid=1000\(app\) groups=50\(staff\)$/m);
+  assert.match(out, /^uid=1000\(app\) gid=1000\(app\) groups=50\(staff\),1000\(app\)$/m);
   assert.equal(field(out, 'NoNewPrivs'), '1');
   assert.equal(field(out, 'CapEff'), '0000000000000000');
 });

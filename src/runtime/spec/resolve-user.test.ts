@@ -33,26 +33,26 @@ after(async () => {
 });
 
 test('resolveUser: Docker user spec forms', async () => {
-  assert.deepEqual(await resolveUser(root, undefined), { uid: 0, gid: 0, additionalGids: [10] });
-  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10] });
-  assert.deepEqual(await resolveUser(root, 'nobody'), { uid: 65534, gid: 65534, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, 'app'), { uid: 1000, gid: 1000, additionalGids: [50] });
-  assert.deepEqual(await resolveUser(root, '1000'), { uid: 1000, gid: 1000, additionalGids: [50] });
-  assert.deepEqual(await resolveUser(root, '1234'), { uid: 1234, gid: 0, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, '1234:5678'), { uid: 1234, gid: 5678, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, 'app:staff'), { uid: 1000, gid: 50, additionalGids: [] });
-  assert.deepEqual(await resolveUser(root, 'nobody', ['wheel', '77']), { uid: 65534, gid: 65534, additionalGids: [10, 77] });
+  assert.deepEqual(await resolveUser(root, undefined), { uid: 0, gid: 0, additionalGids: [0, 10] });
+  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0, 10] });
+  assert.deepEqual(await resolveUser(root, 'nobody'), { uid: 65534, gid: 65534, additionalGids: [65534] });
+  assert.deepEqual(await resolveUser(root, 'app'), { uid: 1000, gid: 1000, additionalGids: [1000, 50] });
+  assert.deepEqual(await resolveUser(root, '1000'), { uid: 1000, gid: 1000, additionalGids: [1000, 50] });
+  assert.deepEqual(await resolveUser(root, '1234'), { uid: 1234, gid: 0, additionalGids: [0] });
+  assert.deepEqual(await resolveUser(root, '1234:5678'), { uid: 1234, gid: 5678, additionalGids: [5678] });
+  assert.deepEqual(await resolveUser(root, 'app:staff'), { uid: 1000, gid: 50, additionalGids: [50] });
+  assert.deepEqual(await resolveUser(root, 'nobody', ['wheel', '77']), { uid: 65534, gid: 65534, additionalGids: [65534, 10, 77] });
 });
 
 test('resolveUser: Docker errors', async () => {
   await assert.rejects(resolveUser(root, 'ghost'), { message: 'unable to find user ghost: no matching entries in passwd file' });
   await assert.rejects(resolveUser(root, 'app:ghosts'), { message: 'unable to find group ghosts: no matching entries in group file' });
   await assert.rejects(resolveUser(join(dir, 'no-such-rootfs'), 'app'), { message: 'unable to find user app: no matching entries in passwd file' });
-  assert.deepEqual(await resolveUser(join(dir, 'no-such-rootfs'), '5:6'), { uid: 5, gid: 6, additionalGids: [] });
+  assert.deepEqual(await resolveUser(join(dir, 'no-such-rootfs'), '5:6'), { uid: 5, gid: 6, additionalGids: [6] });
 });
 
 test('resolveUser and secureJoin never leave the rootfs', async () => {
   assert.equal(await secureJoin(evil, '/etc/passwd'), join(evil, 'inside/etc/passwd'));
   assert.equal(await secureJoin(root, '../../../etc/passwd'), join(root, 'etc/passwd'));
-  assert.deepEqual(await resolveUser(evil, 'inner'), { uid: 4242, gid: 4242, additionalGids: [] });
+  assert.deepEqual(await resolveUser(evil, 'inner'), { uid: 4242, gid: 4242, additionalGids: [4242] });
 });

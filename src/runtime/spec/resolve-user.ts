@@ -26,10 +26,11 @@ const NUMERIC = /^\d+$/;
 /**
  * Resolve `--user` against the image's /etc/passwd and /etc/group (read inside the rootfs,
  * never following symlinks out of it), like Docker: `name`, `uid`, `uid:gid`, `name:group`.
- * Without an explicit group, the groups listing the user become supplementary gids.
+ * The primary gid comes first in the supplementary gids (as Docker does); without an
+ * explicit group, the groups listing the user follow.
  * `groupAdd` (HostConfig.GroupAdd: names or gids) is appended.
  *
- * @example await resolveUser('/run/berth/containers/x/bundle/rootfs', 'nobody') // { uid: 65534, gid: 65534, additionalGids: [] }
+ * @example await resolveUser('/run/berth/containers/x/bundle/rootfs', 'nobody') // { uid: 65534, gid: 65534, additionalGids: [65534] }
  */
 export async function resolveUser(
   rootfsPath: string,
@@ -56,7 +57,9 @@ export async function resolveUser(
     additional = groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid);
   }
   for (const g of groupAdd) additional.push(lookupGroup(groups, g));
-  return { uid, gid, additionalGids: [...new Set(additional)] };
+  // Docker (via containerd's WithAdditionalGIDs) lists the primary gid first, so `id`
+  // in a container prints `groups=65534(nogroup)` for `-u nobody`.
+  return { uid, gid, additionalGids: [...new Set([gid, ...additional])] };
 }
 
 function lookupGroup(groups: GroupEntry[], arg: string): number {
