@@ -47,8 +47,12 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['save'], group: { noun: 'image', verbs: ['save'] }, summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/image/save.js') },
   { top: ['import'], group: { noun: 'image', verbs: ['import'] }, summary: 'Import the contents from a tarball to create a filesystem image', load: () => import('./commands/image/import.js') },
   { top: ['pull'], group: { noun: 'image', verbs: ['pull'] }, summary: 'Download an image from a registry', load: () => import('./commands/image/pull.js') },
-  // Registry commands still to come (push, login, logout, search): add a file under
-  // commands/<noun>/<verb>.ts exporting register(parent, ctx) and one line here.
+  { top: ['push'], group: { noun: 'image', verbs: ['push'] }, summary: 'Upload an image to a registry', load: () => import('./commands/image/push.js') },
+  { top: ['search'], summary: 'Search Docker Hub for images', load: () => import('./commands/image/search.js') },
+  { top: ['login'], summary: 'Authenticate to a registry', load: () => import('./commands/system/login.js') },
+  { top: ['logout'], summary: 'Log out from a registry', load: () => import('./commands/system/logout.js') },
+  { top: [], group: { noun: 'registry', verbs: ['serve'] }, summary: 'Serve an OCI distribution registry from a directory', load: () => import('./commands/registry/serve.js') },
+  { top: [], group: { noun: 'registry', verbs: ['gc'] }, summary: 'Delete registry blobs no manifest references', load: () => import('./commands/registry/gc.js') },
   { top: [], group: { noun: 'image', verbs: ['prune'] }, summary: 'Remove unused images', load: () => import('./commands/image/prune.js') },
   { top: ['version'], summary: 'Show the Docker version information', load: () => import('./commands/system/version.js') },
   { top: ['info'], group: { noun: 'system', verbs: ['info'] }, summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
@@ -60,6 +64,7 @@ export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
   system: 'Manage Docker',
+  registry: 'Run the built-in image registry',
 };
 
 /** Finds the entry for `berth <word>` or `berth <noun> <verb>`. */

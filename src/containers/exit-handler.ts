@@ -8,19 +8,32 @@ export interface AfterExit {
   restart(id: string): Promise<void>;
 }
 
-/** Unmount the rootfs and drop the runtime's state; best effort (logged). */
-export async function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
+/**
+ * Unmount the rootfs now and start dropping the runtime's state (`crun delete`) in the
+ * background: it is off the exit -> wait -> auto-remove path. Best effort (logged). Anything
+ * that needs the runtime state gone (start, remove) awaits settleRuntimeCleanup() first.
+ */
+export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
   const p = ctx.paths(rec.id);
   try {
     ctx.deps.mounts.unmount(p.rootfs);
   } catch (err) {
     ctx.log.warn('failed to unmount rootfs', { id: rec.id, err });
   }
-  try {
-    await ctx.deps.runtime.delete(rec.id);
-  } catch (err) {
-    ctx.log.warn('failed to delete runtime container', { id: rec.id, err });
-  }
+  const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
+  const cleanup = prev
+    .then(() => ctx.deps.runtime.delete(rec.id))
+    .catch((err: unknown) => ctx.log.warn('failed to delete runtime container', { id: rec.id, err }))
+    .finally(() => {
+      if (ctx.runtimeCleanups.get(rec.id) === cleanup) ctx.runtimeCleanups.delete(rec.id);
+    });
+  ctx.runtimeCleanups.set(rec.id, cleanup);
+  return cleanup;
+}
+
+/** Wait for a background runtime-state deletion of `id`, if any. */
+export async function settleRuntimeCleanup(ctx: ServiceContext, id: string): Promise<void> {
+  await ctx.runtimeCleanups.get(id);
 }
 
 /**
@@ -44,7 +57,7 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   } catch (err) {
     ctx.log.warn('failed to read exit code', { id, err });
   }
-  await releaseRunResources(ctx, rec);
+  void releaseRunResources(ctx, rec);
   rec.state = {
     ...rec.state,
     status: 'exited',

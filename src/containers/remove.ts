@@ -15,9 +15,11 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   rec.state.status = 'removing';
   await ctx.save(rec);
   cancelPendingAttaches(ctx, rec.id);
-  await releaseRunResources(ctx, rec);
+  // The runtime's state and the rootfs snapshot go in parallel; the container's dirs (which
+  // hold the bundle the runtime may still read) only once the runtime is done.
+  const runtimeGone = releaseRunResources(ctx, rec);
   try {
-    await ctx.deps.snapshots.remove(rec.snapshotKey);
+    await Promise.all([ctx.deps.snapshots.remove(rec.snapshotKey), runtimeGone]);
   } catch (err) {
     if (!EngineError.is(err, 'not-found')) {
       rec.state.status = 'dead';

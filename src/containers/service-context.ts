@@ -92,6 +92,8 @@ export class ServiceContext {
   readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Consecutive-restart backoff per container (ms). */
   readonly backoff = new Map<string, number>();
+  /** Runtime-state deletions still running after an exit (see exit-handler.ts). */
+  readonly runtimeCleanups = new Map<string, Promise<void>>();
   readonly store: RecordStore;
   readonly clock: Clock;
   readonly log: Logger;

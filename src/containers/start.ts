@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
 import { EngineError, conflict } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
-import { handleExit, releaseRunResources, type AfterExit } from './exit-handler.js';
+import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 
@@ -58,6 +58,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
   let run: RunHandle | undefined;
   try {
     ctx.deps.mounts.unmount(p.rootfs);
+    await settleRuntimeCleanup(ctx, rec.id);
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from '../shared/logger.js';
-import type { ContainerBackend, ImageBackend, ServerBackends } from '../server/backends.js';
+import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, RegistryAuthBackend, ServerBackends } from '../server/backends.js';
 import { createEngineServer } from '../server/engine-server.js';
 import { EventBus } from '../events/event-bus.js';
 import type { WhiteoutFormat } from '../archive/index.js';
@@ -26,6 +26,8 @@ export interface Composition {
 interface Services {
   images: ImageBackend;
   containers: ContainerBackend;
+  puller: ImagePuller;
+  pusher: ImagePusher;
 }
 
 /**
@@ -33,7 +35,7 @@ interface Services {
  * Modules are imported here, in parallel, so berthd can listen before they load.
  */
 async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
-  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }] =
+  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg] =
     await Promise.all([
       import('../content/index.js'),
       import('../snapshots/index.js'),
@@ -43,6 +45,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       import('../runtime/index.js'),
       import('./event-publishing.js'),
       import('./container-prune.js'),
+      import('../registry/client/index.js'),
     ]);
   const { dataRoot, execRoot } = config;
   const content = new ContentStore(join(dataRoot, 'content'));
@@ -84,9 +87,28 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const removed = await content.cleanupIngests();
   if (removed > 0) logger.info('removed unfinished content ingests', { count: removed });
   await localContainers.restore();
+  const state = await reg.ClientState.open(join(dataRoot, 'registry-client'));
+  const regDeps = { content, images: localImages, state, insecureRegistries: config.insecureRegistries };
+  const puller = new reg.RegistryPuller(regDeps);
+  const pusher = new reg.RegistryPusher(regDeps);
+  const imageEvent = (action: string, ref: string): void => {
+    events.publish({ Type: 'image', Action: action, Actor: { ID: ref, Attributes: { name: ref.replace(/[:@][^/]*$/, '') } } });
+  };
   return {
     images: pub.publishingImages(localImages, events),
     containers: withContainerPrune(pub.publishingContainers(localContainers, events)),
+    puller: {
+      pull: async (target, opts, progress) => {
+        await puller.pull(target, opts, progress);
+        imageEvent('pull', target.tag ? `${target.image}${target.tag.includes(':') ? '@' : ':'}${target.tag}` : target.image);
+      },
+    },
+    pusher: {
+      push: async (target, opts, progress) => {
+        await pusher.push(target, opts, progress);
+        imageEvent('push', target.tag ? `${target.name}:${target.tag}` : target.name);
+      },
+    },
   };
 }
 
@@ -101,7 +123,17 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
   const system = createSystemBackend({ config, containers, images, warnings });
-  const backends: ServerBackends = { images, containers, system, events };
+  const puller: ImagePuller = { pull: async (...a) => (await services).puller.pull(...a) };
+  const pusher: ImagePusher = { push: async (...a) => (await services).pusher.push(...a) };
+  const registry = import('../registry/client/index.js');
+  const auth: RegistryAuthBackend = { login: async (a) => (await registry).checkLogin(a, config.insecureRegistries) };
+  const searcher: ImageSearcher = {
+    search: async ({ authConfig, ...o }) => {
+      const r = await registry;
+      return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
+    },
+  };
+  const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher };
   return {
     backends,
     events,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { EngineError } from '../shared/errors.js';
 import { ChunkQueue } from './chunk-queue.js';
-import { readyFds, SeqpacketSocket } from './seqpacket.js';
+import { pollAsync, SeqpacketSocket, WakeFd } from './seqpacket.js';
 
 /** One piece of container output from conmon's attach socket. */
 export interface AttachChunk {
@@ -27,51 +27,41 @@ const STREAM_IDS: Record<number, AttachChunk['stream']> = { 2: 'stdout', 3: 'std
 /** conmon reads stdin packets into a buffer of this size. */
 const STDIN_PACKET_MAX = 8192;
 const RECV_BUF = 65536;
-const MAX_IDLE_DELAY_MS = 20;
-
 interface Reader {
   sock: SeqpacketSocket;
   queue: ChunkQueue<AttachChunk>;
 }
 
 /**
- * All open attach sockets are polled together with one non-blocking poll(2) per tick: the tick
- * repeats at once while data flows and backs off to MAX_IDLE_DELAY_MS when idle. No thread is
- * ever blocked, so UV_THREADPOOL_SIZE does not limit the number of attached containers.
+ * All open attach sockets are waited on together by one poll(2) that blocks on a libuv
+ * threadpool thread (only while some socket is open), so output is read as soon as conmon
+ * sends it with no timer latency and no busy polling. Adding a socket, closing one or a
+ * consumer draining its queue wakes the poll through an eventfd so it re-arms with the new set.
  */
 const readers = new Set<Reader>();
-let timer: NodeJS.Timeout | undefined;
-let scheduledImmediate = false;
-let idleDelay = 1;
 const recvBuf = Buffer.alloc(RECV_BUF);
+let waker: WakeFd | undefined;
+let inFlight = false;
+/** Sockets closed while a poll was in flight: closed when it returns, so their fd numbers are not reused under it. */
+const closeLater: SeqpacketSocket[] = [];
 
-function schedule(busy: boolean): void {
-  if (timer || scheduledImmediate || readers.size === 0) return;
-  if (busy) {
-    idleDelay = 1;
-    scheduledImmediate = true;
-    setImmediate(() => {
-      scheduledImmediate = false;
-      tick();
-    });
+function schedule(): void {
+  if (inFlight) {
+    waker?.wake();
     return;
   }
-  timer = setTimeout(() => {
-    timer = undefined;
-    tick();
-  }, idleDelay);
-  idleDelay = Math.min(idleDelay * 2, MAX_IDLE_DELAY_MS);
-}
-
-function tick(): void {
+  if (readers.size === 0) return;
+  waker ??= new WakeFd();
+  const wake = waker;
   const active = [...readers].filter((r) => !r.queue.full);
-  const ready = readyFds(active.map((r) => r.sock.fd));
-  let busy = false;
-  for (const r of active) {
-    if (!ready.has(r.sock.fd)) continue;
-    busy = drain(r) || busy;
-  }
-  schedule(busy);
+  inFlight = true;
+  pollAsync([wake.fd, ...active.map((r) => r.sock.fd)], (ready) => {
+    inFlight = false;
+    if (ready.has(wake.fd)) wake.clear();
+    for (const s of closeLater.splice(0)) s.close();
+    for (const r of active) if (readers.has(r) && ready.has(r.sock.fd)) drain(r);
+    schedule();
+  });
 }
 
 /** Read up to 64 packets from one socket; true when something was read. */
@@ -118,14 +108,17 @@ export function openAttach(socketPath: string, opts: { stdin: boolean }): Attach
   }
   const queue = new ChunkQueue<AttachChunk>();
   const reader: Reader = { sock, queue };
-  queue.onDrain = () => schedule(true);
+  queue.onDrain = () => schedule();
   readers.add(reader);
-  schedule(true);
+  schedule();
 
   const close = (): void => {
     readers.delete(reader);
     queue.abort();
-    sock.close();
+    if (inFlight) {
+      closeLater.push(sock);
+      waker?.wake();
+    } else sock.close();
   };
   const conn: AttachConnection = { output: queue, close };
   if (opts.stdin) conn.stdin = stdinWriter(sock);

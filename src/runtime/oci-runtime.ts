@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'stopped' | 'paused';
@@ -59,6 +61,9 @@ export class OciRuntime {
 
   /** Remove the runtime's state for the container; `force` kills it first if running. No error if unknown. */
   async delete(id: string, opts: { force?: boolean } = {}): Promise<void> {
+    // crun and runc keep a container's state in <root>/<id>: no state, nothing to delete,
+    // and no runtime process to spawn (this sits on the run/exit/rm hot path).
+    if (!existsSync(join(this.root, id))) return;
     try {
       await this.run('delete', ['delete', ...(opts.force ? ['--force'] : []), id]);
     } catch (err) {

@@ -4,8 +4,8 @@ import { basename, dirname } from 'node:path';
 
 /**
  * Minimal non-blocking AF_UNIX SOCK_SEQPACKET client over libc (Node's `net` cannot open
- * SEQPACKET sockets). Every call is non-blocking; readiness is found with poll(2) at timeout 0,
- * so nothing ever blocks the event loop or a libuv threadpool thread.
+ * SEQPACKET sockets). Every socket call is non-blocking; readiness comes from poll(2) blocking
+ * on one libuv threadpool thread (pollAsync), with an eventfd to wake it when the set changes.
  */
 const lib = koffi.load('libc.so.6');
 const c = {
@@ -16,6 +16,9 @@ const c = {
   send: lib.func('long send(int fd, const void *buf, size_t len, int flags)'),
   shutdown: lib.func('int shutdown(int fd, int how)'),
   poll: lib.func('int poll(_Inout_ void *fds, unsigned long nfds, int timeout)'),
+  eventfd: lib.func('int eventfd(unsigned int initval, int flags)'),
+  read: lib.func('long read(int fd, _Out_ void *buf, size_t len)'),
+  write: lib.func('long write(int fd, const void *buf, size_t len)'),
 };
 
 const AF_UNIX = 1;
@@ -108,20 +111,52 @@ export class SeqpacketSocket {
   }
 }
 
-/** poll(2) with timeout 0: the subset of fds that are readable, hung up or in error. */
-export function readyFds(fds: number[]): Set<number> {
-  const ready = new Set<number>();
-  if (fds.length === 0) return ready;
+function pollBuffer(fds: number[]): Buffer {
   const buf = Buffer.alloc(8 * fds.length);
   fds.forEach((fd, i) => {
     buf.writeInt32LE(fd, i * 8);
     buf.writeInt16LE(POLLIN, i * 8 + 4);
   });
-  const n = c.poll(buf, fds.length, 0) as number;
-  if (n <= 0) return ready;
+  return buf;
+}
+
+function readyIn(buf: Buffer, fds: number[]): Set<number> {
+  const ready = new Set<number>();
   fds.forEach((fd, i) => {
     const rev = buf.readInt16LE(i * 8 + 6);
     if (rev & (POLLIN | POLLHUP | POLLERR | POLLNVAL)) ready.add(fd);
   });
   return ready;
+}
+
+/**
+ * poll(2) without a timeout on a threadpool thread; `done` gets the ready fds on the event
+ * loop. Include a WakeFd's fd so the wait can be cut short.
+ */
+export function pollAsync(fds: number[], done: (ready: Set<number>) => void): void {
+  const buf = pollBuffer(fds);
+  (c.poll as unknown as { async: (...a: unknown[]) => void }).async(buf, fds.length, -1, (err: unknown, n: number) => {
+    done(err || n <= 0 ? new Set() : readyIn(buf, fds));
+  });
+}
+
+/** An eventfd that interrupts a pollAsync that includes it. */
+export class WakeFd {
+  readonly fd: number;
+  private readonly eight = Buffer.alloc(8);
+
+  constructor() {
+    this.fd = c.eventfd(0, SOCK_NONBLOCK | SOCK_CLOEXEC) as number; // EFD_NONBLOCK/EFD_CLOEXEC share these values
+    if (this.fd < 0) throw new SocketError('eventfd', koffi.errno(), '');
+  }
+
+  wake(): void {
+    this.eight.writeBigUInt64LE(1n);
+    c.write(this.fd, this.eight, 8);
+  }
+
+  /** Reset after a wake-up. */
+  clear(): void {
+    c.read(this.fd, this.eight, 8);
+  }
 }

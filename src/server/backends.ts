@@ -20,6 +20,16 @@ export interface ImagePusher {
   push(ref: { name: string; tag?: string }, opts: { authConfig?: string }, progress: ProgressSink): Promise<void>;
 }
 
+/** `POST /auth`: checks credentials against a registry (body is Docker's AuthConfig JSON). */
+export interface RegistryAuthBackend {
+  login(auth: { username?: string; password?: string; serveraddress?: string; identitytoken?: string; auth?: string }): Promise<{ Status: string; IdentityToken: string }>;
+}
+
+/** `GET /images/search`: searches a registry's v1 search endpoint. */
+export interface ImageSearcher {
+  search(opts: { term: string; limit?: number; filters?: Filters; authConfig?: string }): Promise<{ name: string; description: string; star_count: number; is_official: boolean; is_automated: boolean }[]>;
+}
+
 /** Container operations the routes call; pause/unpause/prune are optional until a service offers them. */
 export type ContainerBackend = Pick<
   ContainerService,
@@ -50,6 +60,8 @@ export interface ServerBackends {
   events: EventSource;
   puller?: ImagePuller;
   pusher?: ImagePusher;
+  auth?: RegistryAuthBackend;
+  searcher?: ImageSearcher;
 }
 
 export type { ImageDeleteItem };

@@ -57,6 +57,7 @@ export function createEngineServer(opts: EngineServerOptions): Server {
     const ac = new AbortController();
     res.once('close', () => ac.abort());
     const method = req.method ?? 'GET';
+    const t0 = performance.now();
     let ctx: RequestContext | undefined;
     try {
       const url = new URL(req.url ?? '/', 'http://berth');
@@ -72,6 +73,7 @@ export function createEngineServer(opts: EngineServerOptions): Server {
       if (!hit) return sendJson(res, 404, { message: 'page not found' });
       ctx = { req, res, params: hit.params, query: url.searchParams, version, backends: opts.backends, signal: ac.signal, upgrade };
       await hit.handler(ctx);
+      log.debug('API done', { method, url: req.url, ms: Math.round((performance.now() - t0) * 10) / 10 });
     } catch (err) {
       const status = errorStatus(err);
       if (ctx && isHijacked(ctx)) {

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16 });
+const secureAgents = new Map<string, https.Agent>();
 const insecureHttpsAgent = new https.Agent({ keepAlive: true, maxSockets: 16, rejectUnauthorized: false });
 
 /** One HTTP request to a registry (or token server). */
@@ -14,6 +14,8 @@ export interface HttpOptions {
   /** Skip TLS verification (insecure registries). */
   insecureTLS?: boolean;
   signal?: AbortSignal;
+  /** Trusted CAs for verified TLS (default: node's bundled roots). */
+  ca?: string[];
   /** Idle socket timeout in ms (default 60 s). */
   timeoutMs?: number;
 }
@@ -25,7 +27,7 @@ export interface HttpOptions {
 export function httpRequest(url: URL, opts: HttpOptions = {}): Promise<IncomingMessage> {
   const isHttps = url.protocol === 'https:';
   const mod = isHttps ? https : http;
-  const agent = isHttps ? (opts.insecureTLS ? insecureHttpsAgent : httpsAgent) : httpAgent;
+  const agent = isHttps ? (opts.insecureTLS ? insecureHttpsAgent : secureAgent(url.host, opts.ca)) : httpAgent;
   return new Promise((resolve, reject) => {
     const req = mod.request(url, { method: opts.method ?? 'GET', headers: { 'User-Agent': 'berth/1.0', ...opts.headers }, agent, signal: opts.signal });
     req.setTimeout(opts.timeoutMs ?? 60_000, () => req.destroy(new Error(`timeout talking to ${url.host}`)));
@@ -42,6 +44,16 @@ export function httpRequest(url: URL, opts: HttpOptions = {}): Promise<IncomingM
       body.pipe(req);
     }
   });
+}
+
+function secureAgent(host: string, ca: string[] | undefined): https.Agent {
+  const key = ca ? host : '';
+  let a = secureAgents.get(key);
+  if (!a) {
+    a = new https.Agent({ keepAlive: true, maxSockets: 16, ca });
+    secureAgents.set(key, a);
+  }
+  return a;
 }
 
 /** Reads a whole response body (limit guards against a hostile registry). */

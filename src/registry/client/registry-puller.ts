@@ -3,13 +3,14 @@ import { EngineError, invalid } from '../../shared/errors.js';
 import type { ProgressSink } from '../../images/image-service.js';
 import type { ManifestRecord } from '../../images/image-index.js';
 import { familiarName, familiarString, fullString, parseReference, repositoryName, type ImageReference } from '../../images/reference.js';
-import { decodeAuthHeader } from './auth-config.js';
+import { basicCredentials, decodeAuthHeader } from './auth-config.js';
 import { BlobFetcher } from './blob-fetcher.js';
 import type { ClientState } from './client-state.js';
 import type { RegistryContent, RegistryImages } from './content-deps.js';
 import { runLimited } from './limit.js';
 import { ManifestNotFound, resolveRemote } from './manifest-resolver.js';
-import { parsePlatform } from './platform.js';
+import { parsePlatform, type Platform } from './platform.js';
+import { listTags } from './list-tags.js';
 import { ItemProgress, shortId } from './progress.js';
 import { RegistrySession } from './registry-session.js';
 
@@ -24,14 +25,20 @@ export interface PullerDeps {
   retryDelayMs?: number;
 }
 
-/** `fromImage` + `tag` as the API gets them (tag may be a digest). */
-export function pullReference(image: string, tag?: string): ImageReference {
-  const ref = parseReference(image);
+/**
+ * `fromImage` + `tag` as the API gets them (tag may be a digest). With neither a tag nor a
+ * digest anywhere the API means "all tags" (`allTags`); the reference then defaults to `latest`.
+ */
+export function pullReference(image: string, tag?: string): ImageReference & { allTags?: boolean } {
+  const ref: ImageReference & { allTags?: boolean } = parseReference(image);
   if (tag) {
     if (tag.includes(':')) ref.digest = parseReference(`x@${tag}`).digest;
     else ref.tag = tag;
   }
-  if (!ref.tag && !ref.digest) ref.tag = 'latest';
+  if (!ref.tag && !ref.digest) {
+    ref.tag = 'latest';
+    ref.allTags = true;
+  }
   return ref;
 }
 
@@ -52,15 +59,36 @@ export class RegistryPuller {
   }
 
   async pull(target: { image: string; tag?: string; platform?: string }, opts: { authConfig?: string }, progress: ProgressSink): Promise<void> {
-    const ref = pullReference(target.image, target.tag);
+    const { allTags, ...ref } = pullReference(target.image, target.tag);
     const platform = parsePlatform(target.platform);
     const session = new RegistrySession({ domain: ref.domain, auth: decodeAuthHeader(opts.authConfig), insecureRegistries: this.deps.insecureRegistries });
+    if (!allTags) {
+      const upToDate = await this.pullOne(session, ref, platform, opts, progress);
+      progress({ status: `Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarString(ref)}` });
+      return;
+    }
+    const tags = await listTags(session, ref.path).catch(() => ['latest']);
+    let all = true;
+    for (const tag of tags) all = (await this.pullOne(session, { ...ref, tag }, platform, opts, progress)) && all;
+    progress({ status: `Status: ${all ? 'Image is up to date' : 'Downloaded newer image'} for ${familiarName(ref)}` });
+  }
+
+  /** Pulls one tag or digest; resolves true when the image was already up to date. */
+  private async pullOne(session: RegistrySession, ref: ImageReference, platform: Platform, opts: { authConfig?: string }, progress: ProgressSink): Promise<boolean> {
     const display = familiarString(ref);
     let remote;
     try {
       remote = await resolveRemote(session, ref.path, ref.digest ?? ref.tag!, platform);
     } catch (err) {
-      if (err instanceof ManifestNotFound) throw new EngineError('not-found', `manifest for ${display} not found: ${err.registryText}`);
+      if (err instanceof ManifestNotFound) {
+        if (err.registryText.startsWith('name unknown')) throw new EngineError('not-found', `repository ${familiarName(ref)} not found: ${err.registryText}`);
+        throw new EngineError('not-found', `manifest for ${display} not found: ${err.registryText}`);
+      }
+      const ch = session.authChallenge;
+      if (EngineError.is(err, 'unauthorized') && ch?.scheme === 'basic' && !basicCredentials(decodeAuthHeader(opts.authConfig))) {
+        const origin = await session.origin();
+        throw new EngineError('internal', `Head "${origin.origin}/v2/${ref.path}/manifests/${ref.digest ?? ref.tag}": no basic auth credentials`);
+      }
       if (EngineError.is(err, 'unauthorized') || EngineError.is(err, 'forbidden')) {
         throw new EngineError('not-found', `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${err.message}`);
       }
@@ -87,14 +115,15 @@ export class RegistryPuller {
     for (const l of fresh) new ItemProgress(progress, shortId(l.digest)).status('Extracting');
     await this.deps.images.registerImage({
       config: configId,
-      layers: layers.map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
+      // an image already here keeps its own blobs (they may differ in compression from the remote ones)
+      layers: (existing?.layers ?? layers).map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
       manifests,
       tags: tagRef ? [tagRef] : [],
       digests: [`${repoFull}@${remote.top.digest}`],
     });
     for (const l of fresh) new ItemProgress(progress, shortId(l.digest)).status('Pull complete');
     progress({ status: `Digest: ${remote.top.digest}` });
-    progress({ status: `Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${display}` });
+    return upToDate;
   }
 
   private async fetchLayers(session: RegistrySession, repo: string, layers: { digest: Digest; size: number; mediaType: string }[], progress: ProgressSink): Promise<{ digest: Digest }[]> {

@@ -6,6 +6,7 @@ import { discard, httpRequest, readBody } from './http-request.js';
 import { apiHost, isInsecureRegistry } from './registry-host.js';
 import { responseError } from './registry-errors.js';
 import { parseChallenge, type Challenge } from './www-authenticate.js';
+import { trustedCAs } from './tls-trust.js';
 
 /** How to reach one registry. */
 export interface SessionOptions {
@@ -29,6 +30,15 @@ export interface SessionRequest {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Go's net error wording for the common failures (what dockerd prints). */
+function goNetError(err: unknown, hostPort: string): string {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  const name = hostPort.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return `dial tcp: lookup ${name}: no such host`;
+  if (e?.code === 'ECONNREFUSED') return `dial tcp ${e.address ?? name}:${e.port ?? ''}: connect: connection refused`;
+  return err instanceof Error ? err.message : String(err);
+}
+
 /**
  * A connection to one registry: picks https or (for insecure registries) http, learns the
  * auth challenge from `GET /v2/`, and authorizes requests with basic credentials or bearer
@@ -44,10 +54,13 @@ export class RegistrySession {
   private base?: Promise<URL>;
   private challenge: Challenge | undefined;
   private readonly tokens = new Map<string, Promise<string>>();
+  /** CAs trusted for this registry (undefined for insecure ones). */
+  readonly ca: string[] | undefined;
 
   constructor(private readonly opts: SessionOptions) {
     this.host = apiHost(opts.domain);
     this.insecure = isInsecureRegistry(this.host, opts.insecureRegistries ?? []);
+    this.ca = this.insecure ? undefined : trustedCAs(this.host);
   }
 
   /** `GET /v2/` once: chooses the scheme and records the auth challenge. */
@@ -72,11 +85,13 @@ export class RegistrySession {
   private async doPing(): Promise<URL> {
     const schemes = this.insecure ? ['https:', 'http:'] : ['https:'];
     let lastErr: unknown;
+    let lastScheme = 'https:';
     for (const scheme of schemes) {
+      lastScheme = scheme;
       const base = new URL(`${scheme}//${this.host}`);
       let res: IncomingMessage;
       try {
-        res = await httpRequest(new URL('/v2/', base), { insecureTLS: this.insecure, timeoutMs: 15_000 });
+        res = await httpRequest(new URL('/v2/', base), { insecureTLS: this.insecure, ca: this.ca, timeoutMs: 15_000 });
       } catch (err) {
         lastErr = err;
         continue;
@@ -85,8 +100,7 @@ export class RegistrySession {
       if (res.statusCode === 401) this.challenge = parseChallenge(res.headers['www-authenticate']);
       return base;
     }
-    const why = lastErr instanceof Error ? lastErr.message : String(lastErr);
-    throw new EngineError('unavailable', `Get "https://${this.host}/v2/": ${why}`, { cause: lastErr });
+    throw new EngineError('unavailable', `Get "${lastScheme}//${this.host}/v2/": ${goNetError(lastErr, this.host)}`, { cause: lastErr });
   }
 
   /** The Authorization header for these scopes (undefined when anonymous). */
@@ -117,7 +131,7 @@ export class RegistrySession {
     const creds = basicCredentials(this.opts.auth);
     if (creds) url.searchParams.set('account', creds.username);
     const headers: Record<string, string> = creds ? { Authorization: basicHeader(creds) } : {};
-    const res = await httpRequest(url, { headers, insecureTLS: this.insecure, timeoutMs: 30_000 });
+    const res = await httpRequest(url, { headers, insecureTLS: this.insecure, ca: this.ca, timeoutMs: 30_000 });
     if (res.statusCode !== 200) {
       const err = await responseError(res);
       throw new EngineError(err.kind === 'unavailable' ? 'unauthorized' : err.kind, `Get "${url.origin}${url.pathname}": ${err.message}`);
@@ -141,7 +155,7 @@ export class RegistrySession {
     for (let attempt = 0, hops = 0; ; ) {
       const sameOrigin = url.origin === base.origin;
       const headers = { ...req.headers, ...(auth && sameOrigin ? { Authorization: auth } : {}) };
-      const res = await httpRequest(url, { method: req.method, headers, body: req.body, insecureTLS: this.insecure, signal: req.signal });
+      const res = await httpRequest(url, { method: req.method, headers, body: req.body, insecureTLS: this.insecure, ca: this.ca, signal: req.signal });
       if (res.statusCode === 401 && sameOrigin && replayable && attempt === 0 && this.challenge?.scheme === 'bearer') {
         discard(res);
         attempt++;

@@ -61,6 +61,18 @@ async function push(ctx: RequestContext): Promise<void> {
   return streamProgress(ctx.res, (out) => pusher.push(ref, { authConfig: typeof authConfig === 'string' ? authConfig : undefined }, (m) => out.write(m)));
 }
 
+async function search(ctx: RequestContext): Promise<void> {
+  const searcher = ctx.backends.searcher;
+  if (!searcher) throw new EngineError('not-implemented', 'searching images is not available in this build of berthd');
+  const term = strParam(ctx.query, 'term') ?? '';
+  const limitS = strParam(ctx.query, 'limit');
+  const limit = limitS ? Number(limitS) : undefined;
+  if (limit !== undefined && !Number.isInteger(limit)) throw invalid(`invalid limit: ${limitS}`);
+  const authConfig = ctx.req.headers['x-registry-auth'];
+  const results = await searcher.search({ term, limit, filters: filtersParam(ctx.query), authConfig: typeof authConfig === 'string' ? authConfig : undefined });
+  sendJson(ctx.res, 200, results);
+}
+
 /** Image endpoints. `{name*}` spans slashes (`localhost:5000/a/b:tag`). */
 export const imageRoutes: Route[] = [
   {
@@ -69,6 +81,7 @@ export const imageRoutes: Route[] = [
     handler: async (ctx) =>
       sendJson(ctx.res, 200, await ctx.backends.images.list({ all: boolParam(ctx.query, 'all'), filters: filtersParam(ctx.query), digests: boolParam(ctx.query, 'digests') })),
   },
+  { method: 'GET', path: '/images/search', handler: search },
   { method: 'GET', path: '/images/get', handler: (ctx) => save(ctx, ctx.query.getAll('names')) },
   {
     method: 'POST',

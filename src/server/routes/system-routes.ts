@@ -3,6 +3,8 @@ import type { RequestContext } from '../context.js';
 import { API_VERSION } from '../api-version.js';
 import { sendJson } from '../respond.js';
 import { filtersParam, timeParam } from '../query.js';
+import { readJson } from '../body.js';
+import { EngineError, invalid } from '../../shared/errors.js';
 import { eventMatcher } from '../../events/event-filter.js';
 import type { EngineEvent } from '../../events/event-types.js';
 
@@ -50,6 +52,14 @@ async function events(ctx: RequestContext): Promise<void> {
   if (!res.writableEnded) res.end();
 }
 
+async function auth(ctx: RequestContext): Promise<void> {
+  const backend = ctx.backends.auth;
+  if (!backend) throw new EngineError('not-implemented', 'registry login is not available in this build of berthd');
+  const body = await readJson<unknown>(ctx.req);
+  if (!body || typeof body !== 'object') throw invalid('invalid login request: body must be a JSON object');
+  sendJson(ctx.res, 200, await backend.login(body as Record<string, string>));
+}
+
 /** `/_ping`, `/version`, `/info`, `/events`. */
 export const systemRoutes: Route[] = [
   { method: 'GET', path: '/_ping', handler: ping },
@@ -57,4 +67,5 @@ export const systemRoutes: Route[] = [
   { method: 'GET', path: '/version', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.version()) },
   { method: 'GET', path: '/info', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.info()) },
   { method: 'GET', path: '/events', handler: events },
+  { method: 'POST', path: '/auth', handler: auth },
 ];

@@ -1,0 +1,14 @@
+export { RegistryPuller, pullReference, type PullerDeps } from './registry-puller.js';
+export { RegistryPusher, type PusherDeps } from './registry-pusher.js';
+export { checkLogin, loginDomain, type LoginResult } from './registry-login.js';
+export { searchImages, splitSearchTerm, type SearchResult } from './registry-search.js';
+export { ClientState, CLIENT_STATE_SCHEMA, type CompressedBlob } from './client-state.js';
+export { RegistrySession, type SessionOptions, type SessionRequest } from './registry-session.js';
+export { BlobFetcher, BLOB_ATTEMPTS, type BlobSource } from './blob-fetcher.js';
+export { decodeAuthHeader, encodeAuthHeader, basicCredentials, type AuthConfig } from './auth-config.js';
+export { isInsecureRegistry, apiHost } from './registry-host.js';
+export { parseChallenge, type Challenge } from './www-authenticate.js';
+export { parsePlatform, hostPlatform, type Platform } from './platform.js';
+export { progressBar, humanSize } from './progress.js';
+export { MEDIA, MANIFEST_ACCEPT } from './media-types.js';
+export type { RegistryContent, RegistryImages } from './content-deps.js';
