@@ -58,6 +58,9 @@ export interface ContainerRecord {
   state: RuntimeStateRecord;
 }
 
+/** Directories being deleted in the background are renamed to `<TRASH_PREFIX><id>`. */
+const TRASH_PREFIX = '.removing-';
+
 export function initialState(): RuntimeStateRecord {
   return {
     status: 'created',
@@ -137,6 +140,10 @@ export class RecordStore {
     }
     const out: ContainerRecord[] = [];
     for (const id of ids) {
+      if (id.startsWith(TRASH_PREFIX)) {
+        void rm(join(root, id), { recursive: true, force: true }).catch(() => {});
+        continue;
+      }
       try {
         const rec = JSON.parse(await readFile(this.paths(id).record, 'utf8')) as ContainerRecord;
         if (rec.schemaVersion !== SCHEMA_VERSION) throw new Error(`unknown schema version ${rec.schemaVersion}`);
@@ -148,10 +155,26 @@ export class RecordStore {
     return out;
   }
 
-  /** Removes the container's data and exec dirs. */
+  /**
+   * Removes the container's data and exec dirs: each is renamed aside at once (the record
+   * disappears atomically) and deleted in the background; leftovers from a crash are
+   * deleted by the next readAll().
+   */
   async remove(id: string): Promise<void> {
     const p = this.paths(id);
-    await rm(p.dir, { recursive: true, force: true });
-    await rm(p.stateDir, { recursive: true, force: true });
+    const pairs: [string, string][] = [
+      [p.dir, join(this.dataRoot, 'containers', `${TRASH_PREFIX}${id}`)],
+      [p.stateDir, join(this.execRoot, 'containers', `${TRASH_PREFIX}${id}`)],
+    ];
+    for (const [from, to] of pairs) {
+      try {
+        await rename(from, to);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        await rm(from, { recursive: true, force: true });
+        continue;
+      }
+      void rm(to, { recursive: true, force: true }).catch(() => {});
+    }
   }
 }

@@ -41,11 +41,14 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
   };
 }
 
+/** The daemon's own nofile limits do not change while it runs: read them once. */
+let nofile: ReturnType<typeof readRlimitNofile> | undefined;
+
 /** buildSpec/resolveUser from src/runtime/spec. */
 export const specPort: SpecPort = {
   resolveUser: (rootfs, user, groupAdd) => resolveUser(rootfs, user, groupAdd),
   build: (input) => buildSpec(input),
-  rlimitNofile: () => readRlimitNofile(),
+  rlimitNofile: () => (nofile ??= readRlimitNofile()),
   validate: (h) => {
     validateResources(h, cpus().length);
     parseSecurityOpts(h.SecurityOpt);

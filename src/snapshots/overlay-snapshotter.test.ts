@@ -62,9 +62,11 @@ test('prepare/commit/view/remove lifecycle, conflicts and persistence', withRoot
   const ctrDir = join(sn.upperDir(ctr), '..');
   await again.remove(ctr);
   await again.remove('v');
+  await again.idle();
   assert.equal(existsSync(ctrDir), false);
   await again.remove('sha256:chain-a');
   assert.deepEqual(await again.list(), []);
+  await again.idle();
   assert.deepEqual(readdirSync(join(root, 'snapshots')), []);
 }));
 

@@ -30,6 +30,7 @@ const MOUNT_DATA_MAX = 4095;
  *   await sn.commit(chainId, 'tmp-1');
  */
 export class OverlaySnapshotter implements Snapshotter {
+  private readonly deleting = new Set<Promise<void>>();
   private readonly meta: SnapshotMetadata;
   private readonly locks = new KeyedLock();
   private readonly dataDir: string;
@@ -89,11 +90,21 @@ export class OverlaySnapshotter implements Snapshotter {
       const doomed = join(this.dataDir, `rm-${r.id}`);
       try {
         await rename(dir, doomed);
-        await rm(doomed, { recursive: true, force: true });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw EngineError.wrap('internal', `failed to remove snapshot ${key}`, err);
+        return;
       }
+      // Deleting the files is off the caller's path; a crash leaves rm-* dirs that open() sweeps.
+      const gone: Promise<void> = rm(doomed, { recursive: true, force: true })
+        .catch(() => {})
+        .finally(() => this.deleting.delete(gone));
+      this.deleting.add(gone);
     });
+  }
+
+  /** Resolves once the files of removed snapshots are deleted (remove() returns before that). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.deleting]);
   }
 
   upperDir(key: string): string {
