@@ -1,6 +1,7 @@
 import { ApiError } from '../../../api-client/api-error.js';
 import { containerCreate } from '../../../api-client/containers.js';
 import { imagePull } from '../../../api-client/images.js';
+import { registryAuthFor } from '../registry/docker-config.js';
 import type { Transport } from '../../../api-client/transport.js';
 import type { CliContext } from '../../context.js';
 import type { CreatePlan } from './create-flags.js';
@@ -14,7 +15,7 @@ export function withDefaultTag(ref: string): string {
 
 /** Pulls an image, writing docker-style progress lines to stderr. */
 export async function pullImage(ctx: CliContext, t: Transport, ref: string, platform?: string): Promise<void> {
-  for await (const m of await imagePull(t, ref, { platform })) {
+  for await (const m of await imagePull(t, ref, { platform, registryAuth: registryAuthFor(ref) })) {
     if (m.error) throw new Error(m.errorDetail?.message ?? m.error);
     if (m.status && !m.progressDetail?.current) ctx.err(`${m.id ? `${m.id}: ` : ''}${m.status}\n`);
   }
