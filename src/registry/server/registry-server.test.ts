@@ -201,3 +201,25 @@ test('skopeo copies an OCI layout in and back out', async (t) => {
   assert.equal(head.status, 200);
   assert.equal(idx.manifests[0].digest, head.headers.get('docker-content-digest'));
 });
+
+test('an upload cut off by a restart leaves no blob and no ingest behind', async () => {
+  const root = join(dir, 'crash');
+  const first = await serveRegistry({ listen: '127.0.0.1:0', root });
+  const data = Buffer.alloc(50_000, 3);
+  const start = await fetch(`http://${first.address}/v2/crash/blobs/uploads/`, { method: 'POST' });
+  const loc = start.headers.get('location')!;
+  const half = await fetch(`http://${first.address}${loc}`, { method: 'PATCH', body: new Uint8Array(data.subarray(0, 20_000)) });
+  assert.equal(half.status, 202);
+  await first.close(); // what is on disk now is what a crash would leave
+  assert.equal((await readdir(join(root, 'content/ingest'))).length, 1, 'the half upload is on disk');
+  const second = await serveRegistry({ listen: '127.0.0.1:0', root });
+  try {
+    assert.deepEqual(await readdir(join(root, 'content/ingest')), []);
+    const st = await fetch(`http://${second.address}${loc}`);
+    assert.equal(st.status, 404);
+    assert.equal(((await st.json()) as { errors: { code: string }[] }).errors[0].code, 'BLOB_UPLOAD_UNKNOWN');
+    assert.equal((await fetch(`http://${second.address}/v2/crash/blobs/${sha256(data)}`, { method: 'HEAD' })).status, 404);
+  } finally {
+    await second.close();
+  }
+});

@@ -34,8 +34,11 @@ export class RegistryStorage {
     this.repos = new RepoIndex(root);
   }
 
+  /** Prepare the layout; upload sessions of a previous run are dropped with their ingests. */
   async init(): Promise<void> {
+    await rm(join(this.root, 'uploads'), { recursive: true, force: true });
     await mkdir(join(this.root, 'uploads'), { recursive: true });
+    await this.content.cleanupIngests();
   }
 
   private async linked(name: string, digest: Digest): Promise<boolean> {

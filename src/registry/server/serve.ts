@@ -32,7 +32,6 @@ export interface RunningRegistry {
 export async function serveRegistry(opts: ServeOptions): Promise<RunningRegistry> {
   const storage = new RegistryStorage(opts.root);
   await storage.init();
-  await storage.content.cleanupIngests();
   const routes = registryRoutes(storage);
   const auth = opts.htpasswd ? new Htpasswd(opts.htpasswd) : undefined;
 
