@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import type { AttachedStreams } from '../../../api-client/container-attach.js';
 import { copyOutput } from '../../../api-client/container-logs.js';
 import { containerKill, containerResize } from '../../../api-client/containers.js';
@@ -41,6 +42,10 @@ export function startSession(ctx: CliContext, t: Transport, id: string, conn: At
     const raw = o.tty && stdin.isTTY === true;
     if (raw) {
       stdin.setRawMode(true);
+      // libuv's raw mode keeps output post-processing (ONLCR), so the container tty's \r\n
+      // would reach the screen as \r\r\n; docker's MakeRaw clears OPOST too. Leaving raw
+      // mode restores the saved termios, OPOST included.
+      if (ctx.stdin === process.stdin) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
       cleanups.push(() => stdin.setRawMode(false));
     }
     const keys = parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q');
