@@ -4,7 +4,9 @@
 # pulled from a local `berth registry serve`, by
 #   Docker (oracle dockerd, docker CLI)   berth (private berthd, same docker CLI)   skopeo
 # cold = nothing there yet (empty registry / fresh store), warm = everything already present.
-# Prints berth/docker and berth/skopeo ratios of the means. Env: BENCH_BIG_MB (default 200).
+# Prints berth/docker and berth/skopeo ratios of the means. Env: BENCH_BIG_MB (default 200),
+# BENCH_WARM_RUNS (default 20: warm cases take tens of ms, so one run is mostly noise; they get
+# one warmup run too). Cold cases run once (they change state).
 # Needs root; run scripts/setup.sh first. Takes a few minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +25,11 @@ ORACLE_SOCK=/run/berth-oracle/docker.sock
 work="$(mktemp -d /tmp/berth-regbench.XXXXXX)"
 pids=()
 oracle_started=0
+have_docker=0
+od=""
 cleanup() {
+  # the oracle is shared: drop the image this run made there
+  [ "$have_docker" = 1 ] && env $od rmi -f "$REG_D/bench/big:1" > /dev/null 2>&1 || true
   for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
   sleep 1
   [ "$oracle_started" = 1 ] && bash scripts/oracle-docker.sh stop || true
@@ -92,9 +98,13 @@ if command -v skopeo > /dev/null; then
 fi
 SK="skopeo --insecure-policy"
 
+WARM_RUNS="${BENCH_WARM_RUNS:-20}"
 bench() { # name cmd...   (names are "tool" for the ratio table)
   local name="$1"; shift
-  hyperfine -N --runs 1 --export-json "$OUT/registry-$name.json" --export-markdown "$OUT/registry-$name.md" "$@"
+  local runs=(--runs 1)
+  [[ "$name" == *-warm ]] && runs=(--warmup 1 --runs "$WARM_RUNS")
+  sync # flush the previous case's writes so their writeback does not land in this one
+  hyperfine -N "${runs[@]}" --export-json "$OUT/registry-$name.json" --export-markdown "$OUT/registry-$name.md" "$@"
 }
 
 cmds_push_cold=(-n berth "env $ba push $REG_B/bench/big:1")
@@ -114,8 +124,13 @@ if [ "$have_skopeo" = 1 ]; then
   cmds_pull_warm+=(-n skopeo "$SK copy --src-tls-verify=false docker://$REG_S/bench/big:1 oci:$work/skopeo-oci:big")
 fi
 
-bench push-cold "${cmds_push_cold[@]}"
-bench push-warm "${cmds_push_warm[@]}"
+# the oracle is shared (other suites may prune its images): re-import ours if it vanished (not timed)
+push_prep=()
+if [ "$have_docker" = 1 ]; then
+  push_prep=(--prepare "sh -c 'env $od image inspect $REG_D/bench/big:1 > /dev/null 2>&1 || env $od import $work/image.tar $REG_D/bench/big:1 > /dev/null'")
+fi
+bench push-cold "${push_prep[@]}" "${cmds_push_cold[@]}"
+bench push-warm "${push_prep[@]}" "${cmds_push_warm[@]}"
 # cold pull: berth pulls into a fresh berthd; Docker drops its copy first
 [ "$have_docker" = 1 ] && env $od rmi -f "$REG_D/bench/big:1" > /dev/null
 bench pull-cold "${cmds_pull_cold[@]}"

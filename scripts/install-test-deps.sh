@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install what the tests and benchmarks need beyond scripts/setup.sh: skopeo, a registry,
 # hyperfine, util-linux's `script` (pty tests), Debian's docker.io (the oracle dockerd;
-# it is never started as a service here) and podman (benchmarks only).
+# it is never started as a service here), podman (benchmarks only), and the other Docker
+# clients the compatibility scenarios drive: python3-docker (docker-py) and docker-compose
+# (v1, python). dockerode comes from npm (devDependency).
 # Quick no-op when everything is present. BERTH_SKIP_TEST_DEPS=1 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,7 @@ cd "$(dirname "$0")/.."
 [ "${BERTH_SKIP_TEST_DEPS:-0}" = 1 ] && { log "skipped (BERTH_SKIP_TEST_DEPS=1)"; exit 0; }
 need_root
 
-pkgs=(skopeo docker-registry hyperfine util-linux iproute2 docker.io podman)
+pkgs=(skopeo docker-registry hyperfine util-linux iproute2 docker.io podman python3-docker docker-compose)
 if [ -z "$(missing_packages "${pkgs[@]}")" ]; then
   exit 0
 fi

@@ -313,3 +313,52 @@ export interface JSONMessage {
   errorDetail?: { code?: number; message: string };
   aux?: unknown;
 }
+
+/** `POST /containers/{id}/exec` body. */
+export interface ExecCreateRequest {
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  DetachKeys?: string;
+  Tty?: boolean;
+  ConsoleSize?: [number, number] | null;
+  Env?: string[] | null;
+  Cmd?: string[] | string | null;
+  Privileged?: boolean;
+  User?: string;
+  WorkingDir?: string;
+}
+
+/** `GET /exec/{id}/json`. */
+export interface ExecInspect {
+  CanRemove: boolean;
+  ContainerID: string;
+  DetachKeys: string;
+  ExitCode: number | null;
+  ID: string;
+  OpenStderr: boolean;
+  OpenStdin: boolean;
+  OpenStdout: boolean;
+  ProcessConfig: { arguments: string[]; entrypoint: string; privileged: boolean; tty: boolean; user?: string };
+  Running: boolean;
+  Pid: number;
+}
+
+/** `GET /networks` item / `GET /networks/{id}`. */
+export interface NetworkResource {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: string;
+  Driver: string;
+  EnableIPv6: boolean;
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: Array<Record<string, string>> | null };
+  Internal: boolean;
+  Attachable: boolean;
+  Ingress: boolean;
+  ConfigFrom: { Network: string };
+  ConfigOnly: boolean;
+  Containers: Record<string, { Name: string; EndpointID: string; MacAddress: string; IPv4Address: string; IPv6Address: string }>;
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+}

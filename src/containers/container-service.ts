@@ -34,6 +34,18 @@ export interface AttachSession {
   detach(): void;
 }
 
+/** The stdio of a started (attached) exec, as the HTTP edge streams it. */
+export interface ExecStream {
+  tty: boolean;
+  /** Output chunks; ends after the process exited and its exit code is recorded. */
+  output: AsyncIterable<OutputChunk>;
+  stdin?: Writable;
+  detach(): void;
+}
+
+/** Result of starting an exec: a stream when attached, or the start error text Docker writes into it. */
+export type ExecStartResult = { stream?: ExecStream; error?: string };
+
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
 /**

@@ -20,3 +20,6 @@ export type { ContainerEvent } from './service-context.js';
 export { parseDetachKeys, DEFAULT_DETACH_KEYS } from './detach-keys.js';
 export { mountPoints } from './mount-points.js';
 export type { MountParsers, ParsedMount } from './mount-points.js';
+export { ExecManager } from './exec-service.js';
+export type { ExecStream, ExecStartResult } from './exec-service.js';
+export type { ExecRequest, RuntimeExec } from './ports.js';

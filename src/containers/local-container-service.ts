@@ -1,14 +1,17 @@
-import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { EngineError, invalid } from '../shared/errors.js';
 import type { Filters } from '../shared/filters.js';
 import { createAttachSession, type PendingAttach } from './attach-session.js';
 import type { AttachSession, ContainerService, LogsOptions, OutputChunk, WaitCondition } from './container-service.js';
 import type { ContainerRecord } from './container-record.js';
 import { createContainer } from './create.js';
+import { ExecManager, type ExecStartResult } from './exec-service.js';
+import { containerTop, type TopResult } from './top.js';
 import { mountPoints } from './mount-points.js';
 import { dirSize } from './dir-size.js';
 import { parseDetachKeys } from './detach-keys.js';
 import type { AfterExit } from './exit-handler.js';
+import type { RuntimeAttach } from './ports.js';
 import { scheduleRestart } from './exit-handler.js';
 import { selectContainers } from './list-filters.js';
 import { removeContainer, renameContainer } from './remove.js';
@@ -33,9 +36,11 @@ import { toInspect, toSummary } from './views.js';
 export class LocalContainerService implements ContainerService {
   readonly ctx: ServiceContext;
   private readonly after: AfterExit;
+  private readonly execs: ExecManager;
 
   constructor(deps: ContainerServiceDeps) {
     this.ctx = new ServiceContext(deps);
+    this.execs = new ExecManager(this.ctx);
     this.after = {
       autoRemove: (id) => this.autoRemove(id),
       restart: (id) => this.policyRestart(id),
@@ -148,6 +153,7 @@ export class LocalContainerService implements ContainerService {
       this.ctx.log.debug('no graph data', { id: rec.id, err });
     }
     const view = toInspect(rec, graph, mountPoints(rec.hostConfig, this.ctx.deps.spec));
+    view.ExecIDs = this.execs.idsFor(rec.id);
     return opts?.size ? { ...view, ...(await this.sizes(rec)) } : view;
   }
 
@@ -186,7 +192,7 @@ export class LocalContainerService implements ContainerService {
       !opts.stream
         ? ({ kind: 'none' } as const)
         : status === 'running'
-          ? ({ kind: 'now', conn: ctx.deps.runtime.attach(p.stateDir, { stdin }) } as const)
+          ? attachNow(() => ctx.deps.runtime.attach(p.stateDir, { stdin }))
           : ({
               kind: 'pending',
               register: (pa: PendingAttach) => {
@@ -214,6 +220,31 @@ export class LocalContainerService implements ContainerService {
     const rec = this.ctx.get(idOrName);
     checkTransition('resize', rec.state.status, this.ctx.subject(rec, idOrName));
     await this.ctx.deps.runtime.resize(this.ctx.paths(rec.id).stateDir, height, width);
+  }
+
+  /** `GET /containers/{id}/top` (extension of ContainerService). */
+  async top(idOrName: string, psArgs?: string): Promise<TopResult> {
+    return containerTop(this.ctx.get(idOrName), psArgs);
+  }
+
+  /** `POST /containers/{id}/exec` (extension of ContainerService). */
+  async execCreate(idOrName: string, req: ExecCreateRequest): Promise<{ Id: string }> {
+    return this.execs.create(idOrName, req);
+  }
+
+  /** `POST /exec/{id}/start`: stdio when attached, or the start error text. */
+  execStart(execId: string, opts: { detach: boolean; tty?: boolean }): Promise<ExecStartResult> {
+    return this.execs.start(execId, opts);
+  }
+
+  /** `GET /exec/{id}/json`. */
+  async execInspect(execId: string): Promise<ExecInspect> {
+    return this.execs.inspect(execId);
+  }
+
+  /** `POST /exec/{id}/resize`. */
+  async execResize(execId: string, height: number, width: number): Promise<void> {
+    this.execs.resize(execId, height, width);
   }
 
   usersOfImage(imageId: string): { containerId: string; running: boolean }[] {
@@ -268,5 +299,17 @@ export class LocalContainerService implements ContainerService {
         if (shouldRestart(facts)) scheduleRestart(this.ctx, rec, 0, this.after);
       }
     });
+  }
+}
+
+/**
+ * Connect to a running container's monitor; when its socket is already gone the container is
+ * exiting (the exit is not processed yet), so the session just ends like an attach to a stopped one.
+ */
+function attachNow(connect: () => RuntimeAttach): { kind: 'now'; conn: RuntimeAttach } | { kind: 'none' } {
+  try {
+    return { kind: 'now', conn: connect() };
+  } catch {
+    return { kind: 'none' };
   }
 }

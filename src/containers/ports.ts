@@ -56,6 +56,27 @@ export interface LaunchRequest {
   stdinOnce: boolean;
 }
 
+/** `exec` request: run `process` (an OCI process object) in the running container `id`. */
+export interface ExecRequest {
+  id: string;
+  execId: string;
+  stateDir: string;
+  process: Record<string, unknown>;
+  terminal: boolean;
+  stdin: boolean;
+  /** Connect stdio before the process starts (false for detached execs). */
+  attach: boolean;
+}
+
+/** A started exec: pid, stdio (when attached), exit code, tty resize, file cleanup. */
+export interface RuntimeExec {
+  pid: number;
+  io?: RuntimeAttach;
+  exit: Promise<number>;
+  resize(height: number, width: number): void;
+  cleanup(): void;
+}
+
 /**
  * The OCI runtime under a per-container monitor (conmon). Lifecycle per run:
  * launch() (runtime create; init waits) -> attach()* -> start() -> watchExit() fires once ->
@@ -76,6 +97,8 @@ export interface RuntimePort {
   /** Monitor process alive? */
   isAlive(pid: number): boolean;
   attach(stateDir: string, opts: { stdin: boolean }): RuntimeAttach;
+  /** Run a process in the running container (`docker exec`); optional for fakes. Errors may carry `exitCode`. */
+  exec?(req: ExecRequest): Promise<RuntimeExec>;
   resize(stateDir: string, height: number, width: number): Promise<void>;
   /**
    * Log records from the k8s-file log; with `follow`, keeps reading until `stop` aborts

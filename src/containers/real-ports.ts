@@ -1,6 +1,7 @@
 import { mountAll, unmount } from '../mount/index.js';
 import {
   attach,
+  execProcess,
   isAlive,
   launch,
   readExitInfo,
@@ -31,6 +32,8 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
     watchExit: (stateDir, _id, onExit) => watchExit(stateDir, () => onExit()),
     isAlive: (pid) => isAlive(pid),
     attach: (stateDir, o) => attach(stateDir, o),
+    exec: (r) =>
+      execProcess({ containerId: r.id, execId: r.execId, runtime, stateDir: r.stateDir, process: r.process, terminal: r.terminal, stdin: r.stdin, attach: r.attach, conmonPath: opts.conmonPath }),
     resize: async (stateDir, h, w) => resize(stateDir, h, w),
     readLog: (logPath, o) => {
       const until = o.stop

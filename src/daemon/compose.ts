@@ -9,6 +9,10 @@ import type { WhiteoutFormat } from '../archive/index.js';
 import { createSystemBackend } from './system-info.js';
 import { findBinary, findInit } from './host-binaries.js';
 import { deferred } from './deferred.js';
+import { NetworkStore } from './network-store.js';
+import { VolumeStore } from './volume-store.js';
+import { withNetworkRecords } from './network-containers.js';
+import { systemDf } from './system-df.js';
 
 /** The assembled daemon: backends for the API and boot-time work. */
 export interface Composition {
@@ -34,7 +38,7 @@ interface Services {
  * Builds the content store, snapshotter, image service, runtime and container service.
  * Modules are imported here, in parallel, so berthd can listen before they load.
  */
-async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
+async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus, networks: NetworkStore): Promise<Services> {
   const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg] =
     await Promise.all([
       import('../content/index.js'),
@@ -81,6 +85,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     conmonPath: findBinary('conmon'),
     initPath: findInit(),
     logger: logger.child({ module: 'containers' }),
+    publish: (e) => events.publish(e),
   });
   usersOfImage = (id) => localContainers.usersOfImage(id);
 
@@ -96,7 +101,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   };
   return {
     images: pub.publishingImages(localImages, events),
-    containers: withContainerPrune(pub.publishingContainers(localContainers, events)),
+    containers: withNetworkRecords(withContainerPrune(pub.publishingContainers(localContainers, events)), networks),
     puller: {
       pull: async (target, opts, progress) => {
         await puller.pull(target, opts, progress);
@@ -119,7 +124,13 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
  */
 export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
   const events = new EventBus();
-  const services = buildServices(config, logger, warnings, events);
+  const lookup = async (ref: string): Promise<{ id: string; name: string; running: boolean }> => {
+    const c = await containers.inspect(ref);
+    return { id: c.Id, name: c.Name, running: c.State.Running };
+  };
+  const networks = new NetworkStore(join(config.dataRoot, 'networks', 'networks.json'), (ref) => lookup(ref));
+  const volumes = new VolumeStore(join(config.dataRoot, 'volumes'));
+  const services = buildServices(config, logger, warnings, events, networks);
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
   const system = createSystemBackend({ config, containers, images, warnings });
@@ -133,7 +144,8 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
       return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
     },
   };
-  const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher };
+  system.df = () => systemDf(images, containers, volumes);
+  const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher, networks, volumes };
   return {
     backends,
     events,

@@ -3,13 +3,17 @@ import { EngineError, invalid } from '../shared/errors.js';
 import type { ImageServiceDeps } from './deps.js';
 import type { ImageIndex, ImageRecord, LayerRecord, ManifestRecord } from './image-index.js';
 import { diffIdsOf, parseImageConfig } from './image-config.js';
-import { chainIds, unpackImage, type UnpackResult } from './unpack.js';
+import { chainIds, unpackImage, type LayerFeed, type UnpackResult } from './unpack.js';
 
 /** A layer blob already in the content store. */
 export interface BlobLayer {
   digest: Digest;
   mediaType: string;
   size: number;
+  /** The blob is still arriving: see UnpackLayer.open (a pull unpacking while it downloads). */
+  open?: () => Promise<LayerFeed | undefined>;
+  /** Told when the layer needs no unpacking (see UnpackLayer.skip). */
+  skip?: () => void;
 }
 
 /** What load/import/pull hand over once every blob is in the content store. */
@@ -23,6 +27,11 @@ export interface RegisterImageInput {
   tags?: string[];
   /** Fully qualified digest references (`docker.io/library/busybox@sha256:...`). */
   digests?: string[];
+  /**
+   * Settles once every layer blob is stored (when some still arrive: see BlobLayer.open);
+   * nothing is measured or published before it resolves, and its rejection fails the call.
+   */
+  blobsStored?: Promise<void>;
 }
 
 export interface RegisterImageResult {
@@ -60,7 +69,8 @@ export async function prepareImage(deps: ImageServiceDeps, index: ImageIndex, in
   const release = index.leases.acquire([input.config, ...input.layers.map((l) => l.digest), ...(input.manifests ?? []).map((m) => m.digest), ...chainIds(diffIds)]);
   let unpack: UnpackResult;
   try {
-    unpack = await unpackImage(deps, input.layers.map((l, i) => ({ digest: l.digest, diffId: diffIds[i]! })), track);
+    unpack = await unpackImage(deps, input.layers.map((l, i) => ({ digest: l.digest, diffId: diffIds[i]!, open: l.open, skip: l.skip })), track);
+    await input.blobsStored;
   } catch (err) {
     release();
     throw err;

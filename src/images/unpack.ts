@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Digest } from '../shared/digest.js';
 import { sha256 } from '../shared/digest.js';
 import { EngineError } from '../shared/errors.js';
@@ -15,12 +16,32 @@ export function chainIds(diffIds: readonly string[]): Digest[] {
   return out;
 }
 
+/**
+ * The blob bytes of a layer while they are still arriving (a pull unpacking as it downloads).
+ * Nothing unpacked from it is committed before `verified` resolves.
+ */
+export interface LayerFeed {
+  /** The (compressed) blob bytes, from the first one, as they arrive. */
+  stream: Readable;
+  /** Resolves once the blob is committed to the content store with its digest verified. */
+  verified: Promise<void>;
+  /** Stop feeding `stream` (the unpacker is done with it or gave up); safe to call twice. */
+  detach(): void;
+}
+
 /** A layer blob to unpack. */
 export interface UnpackLayer {
   /** Blob digest in the content store. */
   digest: Digest;
   /** Expected DiffID from the image config. */
   diffId: Digest;
+  /**
+   * A blob that is not stored yet: called when this layer's turn comes; resolves to a live
+   * feed, or to undefined once the blob is stored (rejects when it cannot be had).
+   */
+  open?: () => Promise<LayerFeed | undefined>;
+  /** Told (instead of `open`) when the layer's chain is unpacked already. */
+  skip?: () => void;
 }
 
 export interface UnpackResult {
@@ -75,7 +96,10 @@ export async function unpackImage(
     const parent = i === 0 ? null : ids[i - 1]!;
     const size = await withChainLock(chain, async () => {
       const existing = await snapshotter.stat(chain);
-      if (existing && existing.kind === 'committed') return null;
+      if (existing && existing.kind === 'committed') {
+        layer.skip?.();
+        return null;
+      }
       const tmpKey = `${EXTRACT_PREFIX}${randomBytes(6).toString('hex')}-${chain.slice(7, 19)}`;
       activeExtracts.add(tmpKey);
       try {
@@ -85,12 +109,7 @@ export async function unpackImage(
         throw EngineError.is(err) ? err : EngineError.wrap('internal', `failed to prepare snapshot for layer ${layer.digest}`, err);
       }
       try {
-        const blob = await content.createReadStream(layer.digest);
-        const tar = await archive.decompress(blob);
-        const applied = await archive.applyLayer(tar, snapshotter.upperDir(tmpKey), { whiteoutFormat: 'overlay' });
-        if (applied.diffId !== layer.diffId) {
-          throw new EngineError('invalid-argument', `invalid diffID for layer ${i}: expected ${JSON.stringify(layer.diffId)}, got ${JSON.stringify(applied.diffId)}`);
-        }
+        const applied = await applyBlob(deps, layer, i, () => snapshotter.upperDir(tmpKey), () => snapshotter.remove(tmpKey).then(() => snapshotter.prepare(tmpKey, parent)));
         try {
           await snapshotter.commit(chain, tmpKey);
         } catch (err) {
@@ -112,4 +131,42 @@ export async function unpackImage(
     sizes.push(size);
   }
   return { chainIds: ids, sizes, created };
+}
+
+async function applyFrom(deps: { content: ImageContent; archive: LayerArchive }, blob: Readable, dir: string, index: number, diffId: Digest): Promise<{ size: number }> {
+  const tar = await deps.archive.decompress(blob);
+  const applied = await deps.archive.applyLayer(tar, dir, { whiteoutFormat: 'overlay' });
+  if (applied.diffId !== diffId) {
+    throw new EngineError('invalid-argument', `invalid diffID for layer ${index}: expected ${JSON.stringify(diffId)}, got ${JSON.stringify(applied.diffId)}`);
+  }
+  return applied;
+}
+
+/**
+ * Applies one layer blob onto `dir`: from its live feed when the blob is still arriving
+ * (then waits for the blob's digest check), else from the content store. A feed that breaks
+ * while the blob itself arrives intact is retried from the store on a fresh `dir` (`reset`).
+ */
+async function applyBlob(
+  deps: { content: ImageContent; archive: LayerArchive },
+  layer: UnpackLayer,
+  index: number,
+  dir: () => string,
+  reset: () => Promise<unknown>,
+): Promise<{ size: number }> {
+  const feed = layer.open ? await layer.open() : undefined;
+  if (feed) {
+    let applied: { size: number } | undefined;
+    try {
+      applied = await applyFrom(deps, feed.stream, dir(), index, layer.diffId);
+    } catch {
+      // a broken feed or bad bytes: once the blob is verified, its stored copy decides
+    } finally {
+      feed.detach();
+    }
+    await feed.verified; // a bad or failed download wins over what the feed produced
+    if (applied) return applied;
+    await reset();
+  }
+  return applyFrom(deps, await deps.content.createReadStream(layer.digest), dir(), index, layer.diffId);
 }

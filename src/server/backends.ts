@@ -2,7 +2,8 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ImageService, ProgressSink } from '../images/image-service.js';
 import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
-import type { ImageDeleteItem } from '../api/types.js';
+import type { ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource } from '../api/types.js';
+import type { ExecStartResult } from '../containers/container-service.js';
 
 /** What the image routes call: the image service. */
 export type ImageBackend = Pick<
@@ -38,18 +39,56 @@ export type ContainerBackend = Pick<
   pause?(idOrName: string): Promise<void>;
   unpause?(idOrName: string): Promise<void>;
   prune?(opts: { filters?: Filters }): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+  top?(idOrName: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  execCreate?(idOrName: string, req: ExecCreateRequest): Promise<{ Id: string }>;
+  execStart?(execId: string, opts: { detach: boolean; tty?: boolean }): Promise<ExecStartResult>;
+  execInspect?(execId: string): Promise<ExecInspect>;
+  execResize?(execId: string, height: number, width: number): Promise<void>;
 };
 
 /** `/version` and `/info` bodies (Docker's shapes), assembled by the daemon. */
 export interface SystemBackend {
   version(): Promise<Record<string, unknown>>;
   info(): Promise<Record<string, unknown>>;
+  /** `GET /system/df`. */
+  df?(): Promise<Record<string, unknown>>;
 }
 
 /** The event bus as `GET /events` sees it. */
 export interface EventSource {
   replay(since?: number, until?: number): EngineEvent[];
   subscribe(listener: (e: EngineEvent) => void): () => void;
+}
+
+/** `/networks/*` (records only until bridge networking lands; see daemon/network-store.ts). */
+export interface NetworkBackend {
+  list(filters?: Filters): NetworkResource[];
+  inspect(ref: string): NetworkResource;
+  create(req: Record<string, unknown>): { Id: string; Warning: string };
+  remove(ref: string): Promise<void>;
+  connect(ref: string, container: string): Promise<void>;
+  disconnect(ref: string, container: string, force: boolean): Promise<void>;
+  prune(filters?: Filters): { NetworksDeleted: string[] | null };
+}
+
+/** Docker's Volume object. */
+export interface VolumeInfo {
+  CreatedAt: string;
+  Driver: string;
+  Labels: Record<string, string>;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string>;
+  Scope: string;
+}
+
+/** `/volumes/*`. */
+export interface VolumeBackend {
+  list(filters?: Filters): { Volumes: VolumeInfo[]; Warnings: null };
+  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): VolumeInfo;
+  inspect(name: string): VolumeInfo;
+  remove(name: string, opts: { force?: boolean }): void;
+  prune(filters?: Filters): { VolumesDeleted: string[] | null; SpaceReclaimed: number };
 }
 
 /** Everything the HTTP edge talks to. Built by the daemon's composition root. */
@@ -62,6 +101,8 @@ export interface ServerBackends {
   pusher?: ImagePusher;
   auth?: RegistryAuthBackend;
   searcher?: ImageSearcher;
+  networks?: NetworkBackend;
+  volumes?: VolumeBackend;
 }
 
 export type { ImageDeleteItem };

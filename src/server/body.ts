@@ -52,3 +52,49 @@ export function goJsonError(text: string, err: unknown): string {
   }
   return `invalid JSON: ${msg}`;
 }
+
+/**
+ * The JSON body of an `Upgrade: tcp` request (exec start): Node does not parse bodies of
+ * upgrade requests, so `Content-Length` bytes are taken from `head` and then the socket;
+ * what follows stays in `upgrade.head` for the hijacked stream.
+ */
+export async function readUpgradeJson<T>(req: IncomingMessage, upgrade: { socket: import('node:stream').Duplex; head: Buffer }): Promise<T | undefined> {
+  const len = Number(req.headers['content-length'] ?? 0);
+  if (!Number.isFinite(len) || len <= 0) return undefined;
+  if (len > MAX_JSON) throw invalid('request body too large');
+  let buf = upgrade.head;
+  const { socket } = upgrade;
+  while (buf.length < len) {
+    const chunk = await new Promise<Buffer | null>((resolve) => {
+      const onData = (d: Buffer): void => {
+        cleanup();
+        socket.pause();
+        resolve(d);
+      };
+      const onEnd = (): void => {
+        cleanup();
+        resolve(null);
+      };
+      const cleanup = (): void => {
+        socket.off('data', onData);
+        socket.off('end', onEnd);
+        socket.off('close', onEnd);
+      };
+      socket.on('data', onData);
+      socket.once('end', onEnd);
+      socket.once('close', onEnd);
+      socket.resume();
+    });
+    if (chunk === null) throw invalid('unexpected EOF');
+    buf = Buffer.concat([buf, chunk]);
+  }
+  upgrade.head = buf.subarray(len);
+  req.headers['content-length'] = '0'; // consumed: the hijack must not skip it again
+  const text = buf.subarray(0, len).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw invalid(goJsonError(text, err));
+  }
+}

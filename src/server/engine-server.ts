@@ -14,6 +14,8 @@ import { systemRoutes } from './routes/system-routes.js';
 import { imageRoutes } from './routes/image-routes.js';
 import { containerRoutes } from './routes/container-routes.js';
 import { containerIoRoutes } from './routes/container-io-routes.js';
+import { execRoutes } from './routes/exec-routes.js';
+import { networkVolumeRoutes } from './routes/network-volume-routes.js';
 
 const hijacked = new WeakMap<Server, Set<Duplex>>();
 
@@ -30,7 +32,7 @@ export function shutdownEngineServer(server: Server): Promise<void> {
 }
 
 /** The full Engine API route table this slice serves. */
-export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes];
+export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes];
 
 export interface EngineServerOptions {
   backends: ServerBackends;

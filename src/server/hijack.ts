@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import type { RequestContext } from './context.js';
 import { STANDARD_HEADERS } from './respond.js';
 
@@ -29,10 +29,14 @@ export function hijack(ctx: RequestContext, contentType: string): HijackedConn {
     const lines = ['HTTP/1.1 101 UPGRADED', `Content-Type: ${contentType}`, 'Connection: Upgrade', 'Upgrade: tcp'];
     for (const [k, v] of Object.entries(STANDARD_HEADERS)) lines.push(`${k}: ${v}`);
     socket.write(lines.join('\r\n') + '\r\n\r\n');
-    if (head.length > 0) socket.unshift(head);
+    // A request body (dockerode sends the attach options as JSON) is not stdin: dockerd drops it.
+    const bodyLen = Number(ctx.req.headers['content-length'] ?? 0) || 0;
+    const rest = head.subarray(Math.min(bodyLen, head.length));
+    const skip = bodyLen - (head.length - rest.length);
+    if (rest.length > 0) socket.unshift(rest);
     (socket as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true);
     return {
-      input: socket,
+      input: skip > 0 ? socket.pipe(skipBytes(skip)) : socket,
       output: socket,
       end: () => socket.end(),
       onClose: (fn) => {
@@ -42,15 +46,37 @@ export function hijack(ctx: RequestContext, contentType: string): HijackedConn {
     };
   }
   const { req, res } = ctx;
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0;
   // No chunked framing: the body is the raw stream until the connection closes.
   (res as unknown as { useChunkedEncodingByDefault: boolean }).useChunkedEncodingByDefault = false;
   res.shouldKeepAlive = false;
   res.writeHead(200, { 'Content-Type': contentType, Connection: 'close' });
   res.flushHeaders();
   return {
-    input: req,
+    input: hasBody ? emptyInput(req) : req,
     output: res,
     end: () => res.end(),
     onClose: (fn) => res.once('close', fn),
   };
+}
+
+/** Drops the first `n` bytes of a stream. */
+function skipBytes(n: number): Transform {
+  let left = n;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return cb();
+      }
+      const out = chunk.subarray(left);
+      left = 0;
+      cb(null, out);
+    },
+  });
+}
+
+/** The request body is consumed and discarded; the input ends with it. */
+function emptyInput(req: Readable): Readable {
+  return req.pipe(skipBytes(Number.MAX_SAFE_INTEGER));
 }

@@ -6,10 +6,21 @@ import type { RegistryContent } from './content-deps.js';
 import type { Descriptor } from './descriptors.js';
 import { discard } from './http-request.js';
 import { responseError } from './registry-errors.js';
+import { WriteBehind } from './write-behind.js';
 import type { RegistrySession } from './registry-session.js';
 
 /** Attempts per blob (the first try plus retries after a dropped connection). */
 export const BLOB_ATTEMPTS = 6;
+
+/** Receives a blob's bytes as they are downloaded (from the first byte, in order). */
+export interface BlobTap {
+  /** Resolves when the receiver wants more. */
+  write(chunk: Buffer): Promise<void>;
+  /** Every byte was delivered. */
+  end(): void;
+  /** The bytes will not come (or not all of them): the receiver must read the stored blob. */
+  fail(err: Error): void;
+}
 
 /** Where to fetch one blob from. */
 export interface BlobSource {
@@ -21,6 +32,8 @@ export interface BlobSource {
   onBytes?: (current: number, total: number) => void;
   /** Pause before a retry (ms); tests shorten it. */
   retryDelayMs?: number;
+  /** Also hand the bytes to this receiver while they arrive (before they are verified). */
+  tap?: BlobTap;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -53,7 +66,8 @@ export class BlobFetcher {
   fetch(src: BlobSource): Promise<void> {
     const d = src.desc.digest;
     let p = this.inflight.get(d);
-    if (!p) {
+    if (p) src.tap?.fail(new Error(`download of ${d} is shared with another pull`));
+    else {
       p = this.download(src).finally(() => this.inflight.delete(d));
       this.inflight.set(d, p);
     }
@@ -62,14 +76,23 @@ export class BlobFetcher {
 
   private async download(src: BlobSource): Promise<void> {
     const { digest, size } = src.desc;
-    if (await this.content.has(digest)) return;
+    const tap = src.tap;
+    if (await this.content.has(digest)) return tap?.fail(new Error(`blob ${digest} is already stored`));
     const ref = `pull-${hexOf(digest)}`;
-    let w: Ingest = await this.content.openWriter({ expected: digest, size, ref });
+    let w: Ingest;
+    try {
+      w = await this.content.openWriter({ expected: digest, size, ref });
+    } catch (err) {
+      tap?.fail(err as Error);
+      throw err;
+    }
+    if (w.offset > 0) tap?.fail(new Error('resumed download'));
     let lastErr: unknown;
     try {
       for (let attempt = 0; attempt < BLOB_ATTEMPTS; attempt++) {
         if (attempt > 0) await sleep((src.retryDelayMs ?? 250) * attempt);
         if (w.offset >= size) break;
+       
         const headers: Record<string, string> = w.offset > 0 ? { Range: `bytes=${w.offset}-` } : {};
         let res: IncomingMessage;
         try {
@@ -93,14 +116,23 @@ export class BlobFetcher {
         if (status === 200 && w.offset > 0) {
           // no Range support: start over
           await w.abort();
+          tap?.fail(new Error('download restarted'));
           w = await this.content.openWriter({ expected: digest, size, ref });
         }
+        const out = new WriteBehind(w);
         try {
+          let got = w.offset;
           for await (const chunk of res) {
-            await w.write(chunk as Buffer);
-            src.onBytes?.(w.offset, size);
+            await out.push(chunk as Buffer);
+            got += (chunk as Buffer).length;
+            src.onBytes?.(got, size);
+            await tap?.write(chunk as Buffer);
           }
+          await out.flush();
         } catch (err) {
+          await out.flush().catch((e: unknown) => {
+            err = e;
+          }); // keep what arrived: the retry resumes after it
           if (EngineError.is(err, 'invalid-argument')) throw err; // more bytes than the descriptor says
           lastErr = err;
           continue;
@@ -112,11 +144,15 @@ export class BlobFetcher {
         const why = lastErr instanceof Error ? lastErr.message : String(lastErr);
         throw new EngineError('unavailable', `failed to download ${digest}: download failed after attempts=${BLOB_ATTEMPTS}: ${why}`, { cause: lastErr });
       }
+      tap?.end();
       try {
         await w.commit(digest, size);
       } catch (err) {
         throw new EngineError('invalid-argument', `filesystem layer verification failed for digest ${digest}`, { cause: err });
       }
+    } catch (err) {
+      tap?.fail(err as Error);
+      throw err;
     } finally {
       await w.abort();
     }

@@ -20,14 +20,24 @@ export interface UploadJob {
   onBytes?: (current: number, total: number) => void;
 }
 
-function locationOf(res: IncomingMessage, what: string): string {
+/** The Location header of an upload response. */
+export function locationOf(res: IncomingMessage, what: string): string {
   const loc = res.headers.location;
   if (!loc) throw new EngineError('unavailable', `failed to ${what}: registry sent no upload location`);
   return loc;
 }
 
-function withDigest(loc: string, digest: Digest): string {
+/** An upload location with `digest=` added (for the closing PUT). */
+export function withDigest(loc: string, digest: Digest): string {
   return `${loc}${loc.includes('?') ? '&' : '?'}digest=${encodeURIComponent(digest)}`;
+}
+
+/** POST a new upload session; resolves to its location. */
+export async function startUpload(session: RegistrySession, repo: string): Promise<string> {
+  const res = await session.request(`/v2/${repo}/blobs/uploads/`, { method: 'POST', scopes: [`repository:${repo}:pull,push`], headers: { 'Content-Length': 0 } });
+  if (res.statusCode !== 202) throw await responseError(res);
+  discard(res);
+  return locationOf(res, 'start upload');
 }
 
 /**
@@ -57,12 +67,7 @@ export async function uploadBlob(job: UploadJob, content: RegistryContent): Prom
       break;
     }
   }
-  if (!location) {
-    const res = await session.request(`/v2/${repo}/blobs/uploads/`, { method: 'POST', scopes, headers: { 'Content-Length': 0 } });
-    if (res.statusCode !== 202) throw await responseError(res);
-    discard(res);
-    location = locationOf(res, 'start upload');
-  }
+  location ??= await startUpload(session, repo);
   let sent = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _enc, cb) {

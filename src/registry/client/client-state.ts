@@ -33,6 +33,7 @@ interface StateFile {
 export class ClientState {
   private data: StateFile = { schemaVersion: CLIENT_STATE_SCHEMA, compressed: {}, sources: {} };
   private saving: Promise<void> = Promise.resolve();
+  private dirty = false;
 
   private constructor(private readonly file: string | undefined) {}
 
@@ -56,6 +57,7 @@ export class ClientState {
 
   setCompressed(diffId: Digest, blob: CompressedBlob): void {
     this.data.compressed[diffId] = blob;
+    this.dirty = true;
   }
 
   /** Repositories (`host/path`) the blob is known to exist in. */
@@ -68,12 +70,14 @@ export class ClientState {
     if (!list.includes(repo)) {
       list.push(repo);
       if (list.length > 8) list.shift();
+      this.dirty = true;
     }
   }
 
   /** Persists (serialized; failures are ignored: this is a cache). */
   save(): Promise<void> {
-    if (!this.file) return Promise.resolve();
+    if (!this.file || !this.dirty) return this.saving;
+    this.dirty = false;
     const file = this.file;
     this.saving = this.saving.then(() => writeFileAtomic(file, JSON.stringify(this.data)).catch(() => undefined));
     return this.saving;

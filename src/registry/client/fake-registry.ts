@@ -136,7 +136,7 @@ export class FakeRegistry {
     if (start > 0) headers['Content-Range'] = `bytes ${start}-${data.length - 1}/${data.length}`;
     res.writeHead(start > 0 ? 206 : 200, headers);
     const drop = this.faults.dropAfter;
-    if (req.method === 'GET' && drop !== undefined && n <= (this.faults.times ?? 1)) {
+    if (req.method === 'GET' && drop !== undefined && body.length > drop && n <= (this.faults.times ?? 1)) {
       res.write(body.subarray(0, drop), () => setTimeout(() => res.destroy(), 20));
       return;
     }

@@ -17,7 +17,7 @@ function deflateBlock(block: Buffer, dictionary: Buffer | undefined, level: numb
 }
 
 /** Re-chunks a byte stream into blocks of exactly `size` bytes (the last may be shorter). */
-async function* blocksOf(src: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<Buffer> {
+async function* blocksOf(src: AsyncIterable<Buffer | string> | Iterable<Buffer>, size: number): AsyncGenerator<Buffer> {
   let parts: Buffer[] = [];
   let have = 0;
   for await (const c of src) {
@@ -38,7 +38,7 @@ async function* blocksOf(src: AsyncIterable<Buffer | string>, size: number): Asy
   if (have) yield Buffer.concat(parts, have);
 }
 
-async function* gzipBlocks(src: AsyncIterable<Buffer | string>, level: number, parallel: number): AsyncGenerator<Buffer> {
+async function* gzipBlocks(src: AsyncIterable<Buffer | string> | Iterable<Buffer>, level: number, parallel: number): AsyncGenerator<Buffer> {
   yield HEADER;
   let crc = 0;
   let total = 0;
@@ -69,6 +69,6 @@ async function* gzipBlocks(src: AsyncIterable<Buffer | string>, level: number, p
  * @example
  *   const gz = parallelGzip(fs.createReadStream('layer.tar', { highWaterMark: 1 << 20 }));
  */
-export function parallelGzip(src: AsyncIterable<Buffer | string>, opts: { level?: number; parallel?: number } = {}): Readable {
+export function parallelGzip(src: AsyncIterable<Buffer | string> | Iterable<Buffer>, opts: { level?: number; parallel?: number } = {}): Readable {
   return Readable.from(gzipBlocks(src, opts.level ?? 6, Math.max(1, opts.parallel ?? 3)), { objectMode: false, highWaterMark: 1 << 20 });
 }

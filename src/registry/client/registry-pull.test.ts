@@ -120,6 +120,8 @@ test('wrong digest, truncated blob, missing blob: clear error and nothing stored
     const left = (await filesUnder(path.join(c.dir, 'content'))).filter((f) => f.includes('/ingest/'));
     assert.deepEqual(left, [], 'no half-written ingest left');
     assert.deepEqual(await c.svc.list({}), []);
+    // layers unpack while they download: nothing unpacked from the bad first layer may be committed
+    assert.deepEqual(await c.snapshotter.list(), []);
   };
   const evil = Buffer.from(reg.blobs.get(big.digest)!);
   evil[evil.length - 40] ^= 0xff;
@@ -141,4 +143,23 @@ test('concurrent pulls of the same image share one download per layer', async ()
     c.puller.pull({ image: `${reg.address}/shared`, tag: 'v1' }, {}, () => undefined),
   ]);
   for (const l of fx.layers) assert.equal(reg.blobGets(l.digest), 1);
+});
+
+test('the first layer unpacks from the live download (one read of the blob), and the chains match a stored pull', async () => {
+  const reg = await fake();
+  const fx = await publishFixture(reg, 'live', 'v1');
+  const c = await tempClient(dirs);
+  const reads: string[] = [];
+  const orig = c.content.createReadStream.bind(c.content);
+  c.content.createReadStream = ((d: Digest, r?: { start?: number; end?: number }) => {
+    reads.push(d);
+    return orig(d, r);
+  }) as typeof c.content.createReadStream;
+  await c.puller.pull({ image: `${reg.address}/live`, tag: 'v1' }, {}, () => undefined);
+  assert.equal(reads.includes(fx.layers[0]!.digest), false, 'layer 0 was not read back from the store');
+  const img = await c.svc.inspect(`${reg.address}/live:v1`);
+  assert.equal(img.Id, fx.config.digest);
+  const committed = (await c.snapshotter.list()).filter((x) => x.kind === 'committed');
+  assert.equal(committed.length, fx.layers.length);
+  assert.equal((await c.snapshotter.list()).filter((x) => x.kind !== 'committed').length, 0, 'no temp snapshot left');
 });

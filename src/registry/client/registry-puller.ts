@@ -5,6 +5,7 @@ import type { ManifestRecord } from '../../images/image-index.js';
 import { familiarName, familiarString, fullString, parseReference, repositoryName, type ImageReference } from '../../images/reference.js';
 import { basicCredentials, decodeAuthHeader } from './auth-config.js';
 import { BlobFetcher } from './blob-fetcher.js';
+import { LayerFeeds } from './layer-feeds.js';
 import type { ClientState } from './client-state.js';
 import type { RegistryContent, RegistryImages } from './content-deps.js';
 import { runLimited } from './limit.js';
@@ -101,33 +102,48 @@ export class RegistryPuller {
     const configId = parsed.config.digest;
     const existing = this.deps.images.index.get(configId);
     const layers = parsed.layers;
-    const fresh = existing ? [] : await this.fetchLayers(session, ref.path, layers, progress);
     await this.fetcher.fetch({ session, repo: ref.path, desc: parsed.config, retryDelayMs: this.deps.retryDelayMs });
-    for (const l of layers) this.deps.state.addSource(l.digest, repoFull);
+    const fresh = existing ? [] : await this.layersToFetch(layers, progress);
+    // layers unpack while they download: the image is registered as the blobs arrive
+    const feeds = new LayerFeeds(fresh.map((l) => l.digest));
+    const downloads = this.fetchLayers(session, ref.path, fresh, feeds, progress);
+    downloads.catch((err: unknown) => feeds.failAll(err));
     await this.deps.content.put(remote.manifest.bytes, remote.manifest.digest);
     if (remote.top !== remote.manifest) await this.deps.content.put(remote.top.bytes, remote.top.digest);
-    void this.deps.state.save();
 
     const tagRef = ref.tag !== undefined && ref.digest === undefined ? fullString(ref) : undefined;
     const upToDate = tagRef !== undefined ? this.deps.images.index.byReference(tagRef)?.id === configId : !!existing;
     const manifests: ManifestRecord[] = [{ digest: remote.manifest.digest, mediaType: remote.manifest.mediaType, size: remote.manifest.bytes.length }];
     if (remote.top !== remote.manifest) manifests.push({ digest: remote.top.digest, mediaType: remote.top.mediaType, size: remote.top.bytes.length });
-    for (const l of fresh) new ItemProgress(progress, shortId(l.digest)).status('Extracting');
-    await this.deps.images.registerImage({
+    const registered = this.deps.images.registerImage({
       config: configId,
       // an image already here keeps its own blobs (they may differ in compression from the remote ones)
-      layers: (existing?.layers ?? layers).map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
+      layers: (existing?.layers ?? layers).map((l) => ({
+        digest: l.digest,
+        mediaType: l.mediaType,
+        size: l.size,
+        ...(feeds.has(l.digest) ? { open: () => feeds.open(l.digest), skip: () => feeds.skip(l.digest) } : {}),
+      })),
       manifests,
       tags: tagRef ? [tagRef] : [],
       digests: [`${repoFull}@${remote.top.digest}`],
+      blobsStored: downloads,
     });
+    registered.catch(() => feeds.abandon());
+    const [got, reg] = await Promise.allSettled([downloads, registered]);
+    if (got.status === 'rejected') throw got.reason;
+    if (reg.status === 'rejected') throw reg.reason;
+    for (const l of layers) this.deps.state.addSource(l.digest, repoFull);
+    void this.deps.state.save();
+    for (const l of fresh) new ItemProgress(progress, shortId(l.digest)).status('Extracting');
     for (const l of fresh) new ItemProgress(progress, shortId(l.digest)).status('Pull complete');
     progress({ status: `Digest: ${remote.top.digest}` });
     return upToDate;
   }
 
-  private async fetchLayers(session: RegistrySession, repo: string, layers: { digest: Digest; size: number; mediaType: string }[], progress: ProgressSink): Promise<{ digest: Digest }[]> {
-    const need: typeof layers = [];
+  /** The layers not stored yet (each once), with their first progress lines. */
+  private async layersToFetch(layers: { digest: Digest; size: number; mediaType: string }[], progress: ProgressSink): Promise<{ digest: Digest; size: number }[]> {
+    const need: { digest: Digest; size: number }[] = [];
     for (const l of layers) {
       if (typeof l.size !== 'number' || l.size < 0) throw invalid(`invalid manifest: layer ${l.digest} has no size`);
       const p = new ItemProgress(progress, shortId(l.digest));
@@ -138,20 +154,30 @@ export class RegistryPuller {
         need.push(l);
       }
     }
+    return need;
+  }
+
+  private async fetchLayers(session: RegistrySession, repo: string, need: { digest: Digest; size: number }[], feeds: LayerFeeds, progress: ProgressSink): Promise<void> {
     const n = this.deps.concurrency ?? 3;
     need.slice(n).forEach((l) => new ItemProgress(progress, shortId(l.digest)).status('Waiting'));
     await runLimited(need, n, async (l) => {
       const p = new ItemProgress(progress, shortId(l.digest));
-      await this.fetcher.fetch({
-        session,
-        repo,
-        desc: l,
-        retryDelayMs: this.deps.retryDelayMs,
-        onBytes: (c, t) => p.bytes('Downloading', c, t, c === t),
-      });
+      try {
+        await this.fetcher.fetch({
+          session,
+          repo,
+          desc: l,
+          retryDelayMs: this.deps.retryDelayMs,
+          onBytes: (c, t) => p.bytes('Downloading', c, t, c === t),
+          tap: feeds.begin(l.digest),
+        });
+      } catch (err) {
+        feeds.finish(l.digest, err);
+        throw err;
+      }
+      feeds.finish(l.digest);
       p.status('Verifying Checksum');
       p.status('Download complete');
     });
-    return need;
   }
 }

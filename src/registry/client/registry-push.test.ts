@@ -135,3 +135,29 @@ test('TLS registry on loopback: https is used (certificate not verified for inse
   await b.puller.pull({ image: `${reg.address}/tls`, tag: 'v1' }, {}, () => undefined);
   assert.equal((await b.svc.inspect(`${reg.address}/tls:v1`)).Id, (await a.svc.inspect(`${reg.address}/tls:v1`)).Id);
 });
+
+test('cold push gzips while uploading; the cached gzip is what the registry got, so a push elsewhere sends the same bytes', async () => {
+  const reg1 = await registry();
+  const reg2 = await registry();
+  const a = await tempClient(dirs);
+  await loadFixture(a.svc, 'bb:v1');
+  await a.svc.tag('bb:v1', `${reg1.address}/bb`, 'v1');
+  await a.svc.tag('bb:v1', `${reg2.address}/bb`, 'v1');
+  const one = sink();
+  await a.pusher.push({ name: `${reg1.address}/bb`, tag: 'v1' }, {}, one.fn);
+  const rec = a.svc.index.all().find((r) => r.repoTags.includes(`${reg1.address}/bb:v1`))!;
+  for (const l of rec.layers) {
+    const blob = a.state.compressed(l.diffId);
+    assert.ok(blob, 'the gzip made on push is remembered');
+    assert.equal(await a.content.has(blob.digest), true, 'and stored');
+    const res = await fetch(`http://${reg1.address}/v2/bb/blobs/${blob.digest}`);
+    assert.equal(res.status, 200);
+    assert.ok(Buffer.from(await res.arrayBuffer()).equals(await a.content.readBuffer(blob.digest)), 'registry holds the cached bytes');
+  }
+  const left = (await fsp.readdir(path.join(a.dir, 'content', 'ingest')).catch(() => [])).length;
+  assert.equal(left, 0, 'no ingest left behind');
+  const two = sink();
+  await a.pusher.push({ name: `${reg2.address}/bb`, tag: 'v1' }, {}, two.fn);
+  const digestOf = (s: ReturnType<typeof sink>): string => /digest: (sha256:\S+)/.exec(s.statuses().at(-1)!)![1]!;
+  assert.equal(digestOf(two), digestOf(one));
+});

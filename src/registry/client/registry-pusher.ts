@@ -1,7 +1,7 @@
 import { sha256, type Digest } from '../../shared/digest.js';
 import { EngineError, notFound } from '../../shared/errors.js';
 import type { ProgressSink } from '../../images/image-service.js';
-import type { ImageRecord } from '../../images/image-index.js';
+import type { ImageRecord, LayerRecord } from '../../images/image-index.js';
 import { moveRefs } from '../../images/register-image.js';
 import { familiarName, fullString, parseReference, repositoryName, type ImageReference } from '../../images/reference.js';
 import { basicCredentials, decodeAuthHeader } from './auth-config.js';
@@ -9,7 +9,8 @@ import { uploadBlob } from './blob-uploader.js';
 import type { ClientState } from './client-state.js';
 import type { RegistryContent, RegistryImages } from './content-deps.js';
 import type { ImageManifest } from './descriptors.js';
-import { pushBlobFor, type PushBlob } from './layer-compressor.js';
+import { knownPushBlob, type PushBlob } from './layer-compressor.js';
+import { uploadCompressed } from './compressed-upload.js';
 import { runLimited } from './limit.js';
 import { isManifestType, MEDIA } from './media-types.js';
 import { ItemProgress, shortId } from './progress.js';
@@ -26,11 +27,19 @@ export interface PusherDeps {
   concurrency?: number;
 }
 
+interface PlanLayer {
+  /** Known before upload; undefined for a plain layer that is gzipped while it uploads. */
+  blob?: PushBlob;
+  layer?: LayerRecord;
+  id: string;
+}
+
 interface PushPlan {
-  manifest: Buffer;
+  /** Set when a stored manifest is reused; otherwise built once every layer blob is known. */
+  manifest?: Buffer;
   mediaType: string;
   config: PushBlob;
-  layers: { blob: PushBlob; id: string }[];
+  layers: PlanLayer[];
 }
 
 /**
@@ -95,7 +104,7 @@ export class RegistryPusher {
         manifest: bytes,
         mediaType: m.mediaType,
         config: { digest: man.config.digest, size: man.config.size, mediaType: man.config.mediaType },
-        layers: man.layers.map((l, i) => ({ blob: { digest: l.digest, size: l.size, mediaType: l.mediaType }, id: shortId(rec.layers[i]!.diffId) })),
+        layers: man.layers.map((l, i) => ({ blob: { digest: l.digest, size: l.size, mediaType: l.mediaType }, layer: rec.layers[i], id: shortId(rec.layers[i]!.diffId) })),
       };
     }
     return undefined;
@@ -108,19 +117,23 @@ export class RegistryPusher {
       return stored;
     }
     const { content, state } = this.deps;
-    const layers: PushPlan['layers'] = [];
+    const layers: PlanLayer[] = [];
     for (const l of rec.layers) new ItemProgress(progress, shortId(l.diffId)).status('Preparing');
-    for (const l of rec.layers) layers.push({ blob: await pushBlobFor(l, content, state), id: shortId(l.diffId) });
+    for (const l of rec.layers) layers.push({ blob: await knownPushBlob(l, content, state), layer: l, id: shortId(l.diffId) });
     const info = await content.info(rec.id);
     if (!info) throw new EngineError('internal', `failed to push: config blob ${rec.id} is missing`);
-    const config = { mediaType: MEDIA.dockerConfig, size: info.size, digest: rec.id };
+    return { mediaType: MEDIA.dockerManifest, config: { mediaType: MEDIA.dockerConfig, size: info.size, digest: rec.id }, layers };
+  }
+
+  /** The Docker schema 2 manifest of a plan whose layer blobs are all known. */
+  private manifestOf(plan: PushPlan): Buffer {
     const doc = {
       schemaVersion: 2,
       mediaType: MEDIA.dockerManifest,
-      config,
-      layers: layers.map((l) => ({ mediaType: l.blob.mediaType.includes('oci') ? MEDIA.dockerLayerGzip : l.blob.mediaType, size: l.blob.size, digest: l.blob.digest })),
+      config: plan.config,
+      layers: plan.layers.map(({ blob }) => ({ mediaType: blob!.mediaType.includes('oci') ? MEDIA.dockerLayerGzip : blob!.mediaType, size: blob!.size, digest: blob!.digest })),
     };
-    return { manifest: Buffer.from(JSON.stringify(doc, null, 3)), mediaType: MEDIA.dockerManifest, config, layers };
+    return Buffer.from(JSON.stringify(doc, null, 3));
   }
 
   private async pushOne(session: RegistrySession, ref: ImageReference, tag: string, rec: ImageRecord, progress: ProgressSink): Promise<void> {
@@ -128,10 +141,18 @@ export class RegistryPusher {
     const plan = await this.buildPlan(rec, progress);
     const repoFull = repositoryName(ref);
     const sameRegistry = (src: string): string | undefined => (src.startsWith(`${ref.domain}/`) ? src.slice(ref.domain.length + 1) : undefined);
-    const unique = plan.layers.filter((l, i) => plan.layers.findIndex((x) => x.blob.digest === l.blob.digest) === i);
+    const key = (l: PlanLayer): string => l.blob?.digest ?? l.layer!.diffId;
+    const unique = plan.layers.filter((l, i) => plan.layers.findIndex((x) => key(x) === key(l)) === i);
     for (const l of unique) new ItemProgress(progress, l.id).status('Waiting');
     await runLimited(unique, this.deps.concurrency ?? 5, async (l) => {
       const p = new ItemProgress(progress, l.id);
+      if (!l.blob) {
+        const blob = await uploadCompressed({ session, repo: ref.path, layer: l.layer!, onBytes: (c, t) => p.bytes('Pushing', c, t, c === t) }, content, state);
+        for (const x of plan.layers) if (key(x) === key(l)) x.blob = blob;
+        state.addSource(blob.digest, repoFull);
+        p.status('Pushed');
+        return;
+      }
       const mountFrom = state.sources(l.blob.digest).map(sameRegistry).filter((x): x is string => !!x);
       const r = await uploadBlob({ session, repo: ref.path, blob: l.blob, mountFrom, onBytes: (c, t) => p.bytes('Pushing', c, t, c === t) }, content);
       state.addSource(l.blob.digest, repoFull);
@@ -140,6 +161,7 @@ export class RegistryPusher {
       else p.status('Pushed');
     });
     await uploadBlob({ session, repo: ref.path, blob: plan.config }, content);
+    plan.manifest ??= this.manifestOf(plan);
     const res = await session.request(`/v2/${ref.path}/manifests/${tag}`, {
       method: 'PUT',
       body: plan.manifest,
@@ -157,6 +179,10 @@ export class RegistryPusher {
   }
 
   private async recordDigest(id: Digest, digestRef: string, manifest: { digest: Digest; mediaType: string; size: number }): Promise<void> {
+    const idx = this.deps.images.index;
+    const rec = idx.get(id);
+    const recorded = rec?.repoDigests.includes(digestRef) && rec.manifests.some((m) => m.digest === manifest.digest);
+    if (recorded && !idx.all().some((r) => r.id !== id && r.repoDigests.includes(digestRef))) return; // a re-push: nothing to write
     await this.deps.images.index.update((images) => {
       const rec = images.get(id);
       if (!rec) return;

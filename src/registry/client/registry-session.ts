@@ -30,6 +30,9 @@ export interface SessionRequest {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** Insecure registries (host:port) last seen answering plain http, in this process. */
+const plainHttpHosts = new Set<string>();
+
 /** Go's net error wording for the common failures (what dockerd prints). */
 function goNetError(err: unknown, hostPort: string): string {
   const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
@@ -83,9 +86,18 @@ export class RegistrySession {
   }
 
   private async doPing(): Promise<URL> {
-    const schemes = this.insecure ? ['https:', 'http:'] : ['https:'];
+    let schemes = this.insecure ? ['https:', 'http:'] : ['https:'];
+    // an insecure registry answered plain http before: try that first (saves a failed TLS handshake)
+    if (this.insecure && plainHttpHosts.has(this.host)) schemes = ['http:', 'https:'];
     let lastErr: unknown;
     let lastScheme = 'https:';
+    let httpAnswer: { base: URL; res: IncomingMessage } | undefined;
+    const accept = (base: URL, res: IncomingMessage): URL => {
+      if (base.protocol === 'http:') plainHttpHosts.add(this.host);
+      else plainHttpHosts.delete(this.host);
+      if (res.statusCode === 401) this.challenge = parseChallenge(res.headers['www-authenticate']);
+      return base;
+    };
     for (const scheme of schemes) {
       lastScheme = scheme;
       const base = new URL(`${scheme}//${this.host}`);
@@ -97,9 +109,14 @@ export class RegistrySession {
         continue;
       }
       discard(res);
-      if (res.statusCode === 401) this.challenge = parseChallenge(res.headers['www-authenticate']);
-      return base;
+      // a TLS server may answer plain http with 400: only a /v2/ answer proves http works
+      if (scheme === 'http:' && schemes[0] === 'http:' && res.statusCode !== 200 && res.statusCode !== 401) {
+        httpAnswer = { base, res };
+        continue;
+      }
+      return accept(base, res);
     }
+    if (httpAnswer) return accept(httpAnswer.base, httpAnswer.res);
     throw new EngineError('unavailable', `Get "${lastScheme}//${this.host}/v2/": ${goNetError(lastErr, this.host)}`, { cause: lastErr });
   }
 

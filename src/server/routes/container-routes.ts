@@ -80,6 +80,14 @@ export const containerRoutes: Route[] = [
     return optional(c.unpause, 'unpause').call(c, id(ctx));
   }),
   {
+    method: 'GET',
+    path: '/containers/{id}/top',
+    handler: async (ctx) => {
+      const c = ctx.backends.containers;
+      sendJson(ctx.res, 200, await optional(c.top, 'top').call(c, id(ctx), strParam(ctx.query, 'ps_args')));
+    },
+  },
+  {
     method: 'DELETE',
     path: '/containers/{id}',
     handler: async (ctx) => {

@@ -67,5 +67,15 @@ export const systemRoutes: Route[] = [
   { method: 'GET', path: '/version', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.version()) },
   { method: 'GET', path: '/info', handler: async (ctx) => sendJson(ctx.res, 200, await ctx.backends.system.info()) },
   { method: 'GET', path: '/events', handler: events },
+  {
+    method: 'GET',
+    path: '/system/df',
+    handler: async (ctx) => {
+      const df = ctx.backends.system.df;
+      if (!df) throw new EngineError('not-implemented', 'system df is not implemented');
+      sendJson(ctx.res, 200, await df.call(ctx.backends.system));
+    },
+  },
+  { method: 'GET', path: '/plugins', handler: (ctx) => sendJson(ctx.res, 200, []) },
   { method: 'POST', path: '/auth', handler: auth },
 ];

@@ -113,7 +113,7 @@ def _(): c.api.exec_inspect('deadbeef')
 
 @step('create.attach')
 def _():
-    ct = c.containers.create('busybox', ['sh', '-c', 'echo a1; echo a2 >&2'], name=f'{tag}-att')
+    ct = c.containers.create('busybox', ['sh', '-c', 'echo a1; sleep 0.3; echo a2 >&2'], name=f'{tag}-att')
     s = ct.attach_socket(params={'stdout': 1, 'stderr': 1, 'stream': 1})
     ct.start()
     sock = getattr(s, '_sock', s)
@@ -129,7 +129,10 @@ def _():
 
 @step('attach.logs')
 def _():
-    ct = c.containers.run('busybox', ['sh', '-c', 'echo l1; sleep 0.3; echo l2'], detach=True)
+    ct = c.containers.run('busybox', ['sh', '-c', 'echo l1; sleep 1; echo l2'], detach=True)
+    for _ in range(50):
+        if b'l1' in ct.logs(): break
+        time.sleep(0.05)
     got = b''.join(ct.attach(stream=True, logs=True))
     ct.wait(); ct.remove()
     return got.decode()

@@ -1,0 +1,60 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { forEachTarget, uniq } from './harness.js';
+import { missingClient, runProbe } from './clients/probe-runner.js';
+
+const skip = missingClient('dockerode');
+
+/** dockerode (npm devDependency): the same scenario on each engine, Docker's answers as expected values. */
+forEachTarget('dockerode client', (t) => {
+  let r: Record<string, any> = {};
+  const tag = uniq('ode');
+  before(async () => {
+    if (!skip) r = await runProbe(process.execPath, 'dockerode-probe.mjs', t().socket, tag);
+  }, { timeout: 200_000 });
+
+  test('ping, version, listContainers, listImages, getImage().inspect()', { skip }, () => {
+    assert.equal(r.ping, 'OK');
+    assert.deepEqual(r.version, ['ApiVersion', 'Version', 'Os']);
+    assert.equal(r.listContainers, true);
+    assert.equal(r.listImages, true);
+    assert.deepEqual(r['getImage.inspect'], { tags: ['busybox:latest'], keys: ['Id', 'RepoTags', 'Created', 'Config', 'RootFS', 'Os', 'Architecture', 'Size'] });
+  });
+
+  test('createContainer + start + wait + logs (buffer and demuxed follow stream)', { skip }, () => {
+    const c = r['create-start-wait-logs'];
+    assert.deepEqual(c.wait, { Error: null, StatusCode: 2 });
+    assert.equal(c.logsType, 'buffer');
+    assert.equal(c.logsLen, 22, 'two 8-byte frame headers + 3 bytes each');
+    assert.deepEqual(c.demux, ['o1\n', 'e1\n']);
+    assert.deepEqual(c.state, ['exited', 2]);
+    assert.deepEqual(c.list.map((x: unknown[]) => x.slice(0, 2)), [[[`/${tag}-cswl`], 'exited']]);
+  });
+
+  test('run helper with stdout/stderr streams and with a TTY', { skip }, () => {
+    assert.deepEqual(r['run-helper'], { StatusCode: 3, out: 'r-out\n', err: 'r-err\n' });
+    assert.deepEqual(r['run-tty'], { StatusCode: 0, out: 'has-tty\n' });
+  });
+
+  test('hijacked attach with stdin, demuxed by modem.demuxStream (request body is not stdin)', { skip }, () => {
+    assert.deepEqual(r['attach-demux'], { wait: 0, out: 'got-ping\n', err: 'e\n' });
+  });
+
+  test('exec: hijacked start, demuxed output, inspect exit code', { skip }, () => {
+    assert.deepEqual(r.exec, { out: 'x-out\n', err: 'x-err\n', exit: 6, running: false });
+  });
+
+  test('errors: missing image/container are 404, pull from a dead registry fails', { skip }, () => {
+    assert.equal(r['getImage.missing'].status, 404);
+    assert.equal(r['getImage.missing'].reason, 'no such image');
+    assert.deepEqual(r['getContainer.missing'], { raised: 'Error', status: 404, reason: 'no such container', msg: 'No such container: nonexistent-xyz' });
+    const p = r['pull.missing'];
+    assert.ok(p.status >= 500, JSON.stringify(p));
+    assert.match(p.msg, /Get "http:\/\/127\.0\.0\.1:1\/v2\/": dial tcp 127\.0\.0\.1:1: connect: connection refused/);
+  });
+
+  test('networks create/inspect/list/remove and volumes list', { skip }, () => {
+    assert.deepEqual(r.networks, { name: `${tag}-net`, driver: 'bridge', scope: 'local', listed: [`${tag}-net`] });
+    assert.deepEqual(r.volumes, ['Volumes', 'Warnings']);
+  });
+});
