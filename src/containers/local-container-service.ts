@@ -7,6 +7,7 @@ import type { ContainerRecord } from './container-record.js';
 import { createContainer } from './create.js';
 import { ExecManager, type ExecStartResult } from './exec-service.js';
 import { containerTop, type TopResult } from './top.js';
+import { emptyStats, sampleStats, type StatsSample } from './stats.js';
 import { mountPoints } from './mount-points.js';
 import { dirSize } from './dir-size.js';
 import { parseDetachKeys } from './detach-keys.js';
@@ -225,6 +226,29 @@ export class LocalContainerService implements ContainerService {
   /** `GET /containers/{id}/top` (extension of ContainerService). */
   async top(idOrName: string, psArgs?: string): Promise<TopResult> {
     return containerTop(this.ctx.get(idOrName), psArgs);
+  }
+
+  /**
+   * `GET /containers/{id}/stats`: one sample (with precpu from a sample 1 s earlier unless
+   * oneShot) or, when streaming, one per second until the container stops or `signal` aborts.
+   */
+  async *stats(idOrName: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncGenerator<StatsSample> {
+    const rec = this.ctx.get(idOrName);
+    const running = (): boolean => rec.state.status === 'running' || rec.state.status === 'paused';
+    if (!running()) {
+      yield emptyStats(rec);
+      return;
+    }
+    const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1000).unref());
+    let prev: StatsSample | undefined = opts.stream || opts.oneShot ? undefined : await sampleStats(rec);
+    if (prev) await tick();
+    do {
+      const s = await sampleStats(rec, prev);
+      yield s;
+      prev = s;
+      if (!opts.stream) return;
+      await tick();
+    } while (running() && !opts.signal?.aborted);
   }
 
   /** `POST /containers/{id}/exec` (extension of ContainerService). */

@@ -39,6 +39,7 @@ export type ContainerBackend = Pick<
   pause?(idOrName: string): Promise<void>;
   unpause?(idOrName: string): Promise<void>;
   prune?(opts: { filters?: Filters }): Promise<{ ContainersDeleted: string[] | null; SpaceReclaimed: number }>;
+  stats?(idOrName: string, opts: { stream: boolean; oneShot?: boolean; signal?: AbortSignal }): AsyncIterable<object> | Promise<AsyncIterable<object>>;
   top?(idOrName: string, psArgs?: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   execCreate?(idOrName: string, req: ExecCreateRequest): Promise<{ Id: string }>;
   execStart?(execId: string, opts: { detach: boolean; tty?: boolean }): Promise<ExecStartResult>;

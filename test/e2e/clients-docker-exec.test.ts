@@ -62,6 +62,12 @@ forEachTarget('docker exec', (t) => {
     assert.match(r.stdout.replace(/\r/g, ''), /21 67\n\/dev\/pts\/\d+\n/);
   });
 
+  test('stats --no-stream reports the running container', async () => {
+    const r = await t().docker(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}} {{.MemUsage}}', name]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${name} [1-9]\\d* [0-9.]+[KMG]i?B / [0-9.]+[KMG]i?B\n$`));
+  });
+
   test('exec in a stopped container is a conflict', async () => {
     const stopped = uniq('exs');
     assert.equal((await t().docker(['create', '--name', stopped, 'busybox', 'true'])).code, 0);

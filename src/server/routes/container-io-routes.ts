@@ -7,7 +7,7 @@ import { versionAtLeast } from '../api-version.js';
 import { hijack } from '../hijack.js';
 import { pumpAttach } from '../attach-pump.js';
 import { frame, MULTIPLEXED_STREAM, RAW_STREAM } from '../stdcopy.js';
-import { invalid } from '../../shared/errors.js';
+import { EngineError, invalid } from '../../shared/errors.js';
 
 /** Non-TTY output is multiplexed; the content type says so from API 1.42 (older: raw-stream). */
 function streamType(ctx: RequestContext, tty: boolean): string {
@@ -112,10 +112,27 @@ async function resize(ctx: RequestContext): Promise<void> {
   sendEmpty(ctx.res, 200);
 }
 
+/** `GET /containers/{id}/stats`: JSON objects, one per line (one object when stream=0). */
+async function stats(ctx: RequestContext): Promise<void> {
+  const c = ctx.backends.containers;
+  if (!c.stats) throw new EngineError('not-implemented', 'stats is not implemented');
+  const samples = await c.stats(ctx.params.id, { stream: boolParam(ctx.query, 'stream', true), oneShot: boolParam(ctx.query, 'one-shot'), signal: ctx.signal });
+  const it = samples[Symbol.asyncIterator]();
+  const first = await it.next();
+  const { res } = ctx;
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  ctx.signal.addEventListener('abort', () => void it.return?.(undefined).catch(() => {}));
+  for (let next = first; !next.done && !ctx.signal.aborted; next = await it.next()) {
+    if (!res.write(JSON.stringify(next.value) + '\n')) await drainOrClose(res);
+  }
+  if (!res.writableEnded) res.end();
+}
+
 /** Streaming container endpoints: attach (hijacked), logs, wait, resize. */
 export const containerIoRoutes: Route[] = [
   { method: 'POST', path: '/containers/{id}/attach', handler: attach },
   { method: 'GET', path: '/containers/{id}/logs', handler: logs },
+  { method: 'GET', path: '/containers/{id}/stats', handler: stats },
   { method: 'POST', path: '/containers/{id}/wait', handler: wait },
   { method: 'POST', path: '/containers/{id}/resize', handler: resize },
 ];
