@@ -62,6 +62,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
+    await createBindSources(ctx, rec);
     const mounts = await ctx.deps.snapshots.mounts(rec.snapshotKey);
     ctx.deps.mounts.mountAll(mounts, p.rootfs);
     const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs));
@@ -112,6 +113,14 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await ctx.save(rec).catch(() => {});
     ctx.waiters.exited(rec.id, code);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to start container', err);
+  }
+}
+
+/** `-v /host:/ctr` creates a missing host directory at start, as dockerd does (`--mount` refuses at create). */
+async function createBindSources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
+  for (const b of rec.hostConfig.Binds ?? []) {
+    const { type, source } = ctx.deps.spec.parseBind(b);
+    if (type === 'bind' && source?.startsWith('/')) await mkdir(source, { recursive: true });
   }
 }
 
