@@ -117,7 +117,7 @@ export class RegistrySession {
       return accept(base, res);
     }
     if (httpAnswer) return accept(httpAnswer.base, httpAnswer.res);
-    throw new EngineError('unavailable', `Get "${lastScheme}//${this.host}/v2/": ${goNetError(lastErr, this.host)}`, { cause: lastErr });
+    throw new EngineError('internal', `Get "${lastScheme}//${this.host}/v2/": ${goNetError(lastErr, this.host)}`, { cause: lastErr });
   }
 
   /** The Authorization header for these scopes (undefined when anonymous). */
