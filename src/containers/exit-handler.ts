@@ -69,7 +69,9 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
     error: exit ? rec.state.error : 'container monitor exited without recording an exit code',
   };
   if (ctx.runs.get(id) === run) ctx.runs.delete(id);
-  await ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
+  const save = (): Promise<void> => ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
+  // An auto-removed container's record is about to go: only save it if the removal fails.
+  if (!rec.hostConfig.AutoRemove) await save();
   run.finish();
   if (rec.state.oomKilled) ctx.emit(rec, 'oom');
   ctx.emit(rec, 'die', { exitCode: String(rec.state.exitCode) });
@@ -78,7 +80,10 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   // A later start (or removal) may have happened while this exit was being processed.
   if (run.removing || rec.state.status !== 'exited' || ctx.runs.has(id)) return;
   if (rec.hostConfig.AutoRemove) {
-    await after.autoRemove(id).catch((err: unknown) => ctx.log.error('failed to auto-remove container', { id, err }));
+    await after.autoRemove(id).catch(async (err: unknown) => {
+      ctx.log.error('failed to auto-remove container', { id, err });
+      if (ctx.records.has(id)) await save();
+    });
     return;
   }
   const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };

@@ -300,7 +300,7 @@ export function watchExit(stateDir: string, onExit: (info: ExitInfo) => void, op
   };
   try {
     mkdirSync(p.exitDir, { recursive: true });
-    watcher = watch(p.exitDir, () => setTimeout(check, 5));
+    watcher = watch(p.exitDir, () => setImmediate(check));
     watcher.on('error', () => {});
     watcher.unref();
   } catch {
