@@ -4,23 +4,8 @@ import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect,
 
 export type StdStream = 'stdin' | 'stdout' | 'stderr';
 
-/** One chunk of container output, as recorded by the monitor. */
-export interface OutputChunk {
-  stream: 'stdout' | 'stderr';
-  data: Buffer;
-  /** RFC3339Nano time the monitor recorded. */
-  time: string;
-}
-
-export interface LogsOptions {
-  follow?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-  since?: number; // unix seconds (fractional allowed)
-  until?: number;
-  timestamps?: boolean;
-  tail?: number | 'all';
-}
+export type { LogsOptions, OutputChunk } from '../runtime/log-types.js';
+import type { LogsOptions, OutputChunk } from '../runtime/log-types.js';
 
 /**
  * A live attach to a container's stdio. `output` ends when the container's stdio closes

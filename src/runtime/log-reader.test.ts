@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LogsOptions, OutputChunk } from '../containers/container-service.js';
+import type { LogsOptions, OutputChunk } from './log-types.js';
 import { readLog } from './log-reader.js';
 import { parseTime } from './k8s-log-line.js';
 

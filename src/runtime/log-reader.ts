@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync, watch } from 'node:fs';
-import type { LogsOptions, OutputChunk } from '../containers/container-service.js';
+import type { LogsOptions, OutputChunk } from './log-types.js';
 import { parseK8sLogLine, type K8sLogLine } from './k8s-log-line.js';
 
 /** Stops a follow: when `until` settles the reader drains the file to its end and finishes. */
