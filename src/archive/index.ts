@@ -8,3 +8,4 @@ export type { TarEntry, TarStats } from './tar-reader.js';
 export type { TarHeader, TarEntryType } from './tar-header.js';
 export { encodeHeader } from './tar-encode.js';
 export type { TarWriteHeader } from './tar-encode.js';
+export { tarPath } from './tar-path.js';

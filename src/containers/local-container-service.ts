@@ -7,6 +7,8 @@ import type { ContainerRecord } from './container-record.js';
 import { createContainer } from './create.js';
 import { ExecManager, type ExecStartResult } from './exec-service.js';
 import { containerTop, type TopResult } from './top.js';
+import { archiveGet, archivePut, archiveStat, containerChanges, type ContainerChange, type PathStat, type PutArchiveOptions } from './archive-service.js';
+import type { Readable } from 'node:stream';
 import { emptyStats, sampleStats, type StatsSample } from './stats.js';
 import { mountPoints } from './mount-points.js';
 import { dirSize } from './dir-size.js';
@@ -249,6 +251,26 @@ export class LocalContainerService implements ContainerService {
       if (!opts.stream) return;
       await tick();
     } while (running() && !opts.signal?.aborted);
+  }
+
+  /** `HEAD /containers/{id}/archive` (extension of ContainerService). */
+  archiveStat(idOrName: string, path: string | undefined): Promise<PathStat> {
+    return archiveStat(this.ctx, idOrName, path);
+  }
+
+  /** `GET /containers/{id}/archive`: path stat + tar stream (extension of ContainerService). */
+  archiveGet(idOrName: string, path: string | undefined): Promise<{ stat: PathStat; tar: Readable }> {
+    return archiveGet(this.ctx, idOrName, path);
+  }
+
+  /** `PUT /containers/{id}/archive` (extension of ContainerService). */
+  archivePut(idOrName: string, path: string | undefined, tar: Readable, opts: PutArchiveOptions): Promise<void> {
+    return archivePut(this.ctx, idOrName, path, tar, opts);
+  }
+
+  /** `GET /containers/{id}/changes` (extension of ContainerService). */
+  changes(idOrName: string): Promise<ContainerChange[]> {
+    return containerChanges(this.ctx, idOrName);
   }
 
   /** `POST /containers/{id}/exec` (extension of ContainerService). */

@@ -4,6 +4,7 @@ import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
 import type { ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
+import type { Readable } from 'node:stream';
 
 /** What the image routes call: the image service. */
 export type ImageBackend = Pick<
@@ -45,7 +46,21 @@ export type ContainerBackend = Pick<
   execStart?(execId: string, opts: { detach: boolean; tty?: boolean }): Promise<ExecStartResult>;
   execInspect?(execId: string): Promise<ExecInspect>;
   execResize?(execId: string, height: number, width: number): Promise<void>;
+  /** `HEAD/GET/PUT /containers/{id}/archive` and `GET /containers/{id}/changes` (docker cp / diff). */
+  archiveStat?(idOrName: string, path: string | undefined): Promise<ArchivePathStat>;
+  archiveGet?(idOrName: string, path: string | undefined): Promise<{ stat: ArchivePathStat; tar: Readable }>;
+  archivePut?(idOrName: string, path: string | undefined, tar: Readable, opts: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean }): Promise<void>;
+  changes?(idOrName: string): Promise<{ Path: string; Kind: 0 | 1 | 2 }[]>;
 };
+
+/** `X-Docker-Container-Path-Stat` (Go FileMode bits in `mode`, RFC3339Nano `mtime`). */
+export interface ArchivePathStat {
+  name: string;
+  size: number;
+  mode: number;
+  mtime: string;
+  linkTarget: string;
+}
 
 /** `/version` and `/info` bodies (Docker's shapes), assembled by the daemon. */
 export interface SystemBackend {

@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { lstat, mkdtemp, readlink, rmdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { EngineError } from '../shared/errors.js';
+import type { ContainerRecord } from './container-record.js';
+import { mountPoints } from './mount-points.js';
+import type { ServiceContext } from './service-context.js';
+
+/** A host directory that stands for a container path (rootfs, a bind source, a host file). */
+interface Scope {
+  /** Container path where this scope starts ('/' for the rootfs). */
+  dest: string;
+  /** Host path it maps to. */
+  source: string;
+}
+
+/**
+ * A container's filesystem as the host sees it for `docker cp`: the rootfs (the running
+ * container's overlay mount, or the snapshot mounted for the call) plus bind mounts and the
+ * hosts/hostname/resolv.conf files, which Docker also reads and writes through.
+ */
+export class ContainerRoot {
+  private readonly scopes: Scope[];
+
+  constructor(readonly rootfs: string, binds: Scope[]) {
+    this.scopes = [...binds].sort((a, b) => b.dest.length - a.dest.length);
+  }
+
+  /**
+   * Resolve a clean absolute container path to a host path. Symlinks are followed inside the
+   * container (absolute targets restart at its root, `..` stops there); the last component is
+   * followed only when `followLast`. Missing components are kept as they are.
+   */
+  async resolve(path: string, followLast: boolean): Promise<{ host: string; container: string }> {
+    const done: string[] = [];
+    const todo = path.split('/').filter((c) => c !== '' && c !== '.');
+    let hops = 0;
+    while (todo.length) {
+      const c = todo.shift() as string;
+      if (c === '..') {
+        done.pop();
+        continue;
+      }
+      done.push(c);
+      if (!followLast && todo.length === 0) break;
+      const host = this.hostOf('/' + done.join('/'));
+      const st = await lstat(host).catch(() => undefined);
+      if (!st?.isSymbolicLink()) continue;
+      if (++hops > 255) throw new EngineError('invalid-argument', `failed to resolve ${path}: too many levels of symbolic links`);
+      const target = await readlink(host);
+      done.pop();
+      if (target.startsWith('/')) done.length = 0;
+      todo.unshift(...target.split('/').filter((x) => x !== '' && x !== '.'));
+    }
+    const container = '/' + done.join('/');
+    return { host: this.hostOf(container), container };
+  }
+
+  /** Host path of a resolved container path (the deepest mount covering it wins). */
+  hostOf(container: string): string {
+    for (const s of this.scopes) {
+      if (container === s.dest) return s.source;
+      if (container.startsWith(s.dest + '/')) return join(s.source, container.slice(s.dest.length));
+    }
+    return container === '/' ? this.rootfs : join(this.rootfs, container);
+  }
+}
+
+/** `/x/./` -> `/x`, keeping whether the caller asked for the directory itself (`/.` or `/`). */
+export function cleanContainerPath(path: string): { clean: string; followLast: boolean; base: string } {
+  const abs = posix.normalize('/' + path);
+  const followLast = /\/\.?$/.test(path);
+  const clean = abs.length > 1 ? abs.replace(/\/+$/, '') : abs;
+  // Like Go's filepath.Base of the joined path with its trailing "/." preserved.
+  const base = /\/\.$/.test(path) ? '.' : clean === '/' ? '/' : posix.basename(clean);
+  return { clean, followLast, base };
+}
+
+function binds(ctx: ServiceContext, rec: ContainerRecord): Scope[] {
+  const out: Scope[] = [];
+  try {
+    for (const m of mountPoints(rec.hostConfig, ctx.deps.spec)) {
+      if (m.Type === 'bind' && m.Source) out.push({ dest: posix.normalize(m.Destination), source: m.Source });
+    }
+  } catch {
+    // unparseable mounts were reported at create time
+  }
+  const p = ctx.paths(rec.id);
+  for (const [dest, source] of [['/etc/hosts', p.hosts], ['/etc/hostname', p.hostname], ['/etc/resolv.conf', p.resolvConf]]) {
+    if (existsSync(source) && !out.some((s) => s.dest === dest)) out.push({ dest, source });
+  }
+  return out;
+}
+
+/** Wait for the container's lock and hold it until the returned release is called. */
+async function hold(ctx: ServiceContext, id: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let acquired!: () => void;
+  const got = new Promise<void>((r) => (acquired = r));
+  void ctx.locks.run(id, async () => {
+    acquired();
+    await held;
+  });
+  await got;
+  return release;
+}
+
+/**
+ * Open a container's filesystem under its lock: the live overlay when it runs, otherwise its
+ * snapshot mounted on a temporary directory. `release()` unmounts and unlocks (call once).
+ */
+export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecord): Promise<{ root: ContainerRoot; release: () => Promise<void> }> {
+  const unlock = await hold(ctx, rec.id);
+  try {
+    const s = rec.state.status;
+    if (s === 'running' || s === 'paused' || s === 'restarting') {
+      return { root: new ContainerRoot(ctx.paths(rec.id).rootfs, binds(ctx, rec)), release: async () => unlock() };
+    }
+    const dir = await mkdtemp(join(tmpdir(), 'berth-cp-'));
+    try {
+      ctx.deps.mounts.mountAll(await ctx.deps.snapshots.mounts(rec.snapshotKey), dir);
+    } catch (err) {
+      await rmdir(dir).catch(() => {});
+      throw EngineError.wrap('internal', 'failed to mount container rootfs', err);
+    }
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      try {
+        ctx.deps.mounts.unmount(dir);
+        await rmdir(dir).catch(() => {});
+      } catch (err) {
+        ctx.log.warn('failed to unmount container rootfs', { id: rec.id, err });
+      } finally {
+        unlock();
+      }
+    };
+    return { root: new ContainerRoot(dir, binds(ctx, rec)), release };
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
