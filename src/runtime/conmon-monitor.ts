@@ -243,12 +243,21 @@ export function readExitInfo(stateDir: string): ExitInfo | undefined {
     return undefined;
   }
   for (const name of names) {
+    // conmon writes `<id>.XXXXXX` and renames it to `<id>`: skip the temporary file.
+    if (name.includes('.')) continue;
     const file = `${p.exitDir}/${name}`;
-    const text = readFileSync(file, 'utf8').trim();
+    let text: string;
+    let finishedAt: Date;
+    try {
+      text = readFileSync(file, 'utf8').trim();
+      finishedAt = statSync(file).mtime;
+    } catch {
+      continue; // renamed or removed under us: the next event or poll looks again
+    }
     if (text === '') continue; // being written
     const code = parseInt(text, 10);
     if (!Number.isFinite(code)) continue;
-    return { exitCode: code, finishedAt: statSync(file).mtime, oomKilled: existsSync(`${p.persistDir}/oom`) };
+    return { exitCode: code, finishedAt, oomKilled: existsSync(`${p.persistDir}/oom`) };
   }
   return undefined;
 }
