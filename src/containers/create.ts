@@ -29,15 +29,21 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   const host = ctx.deps.hostFiles ? ctx.deps.hostFiles() : await defaultHostFiles();
 
   const id = newId();
-  config.Hostname = net.kind === 'host' ? host.hostname : config.Hostname || id.slice(0, 12);
+  const hostname = net.kind === 'host' ? host.hostname : config.Hostname || id.slice(0, 12);
+  config.Hostname = hostname;
   const name = opts.name ? ctx.names.reserve(opts.name, id) : ctx.names.reserveGenerated(id);
   const p = ctx.paths(id);
   let prepared = false;
   try {
-    await mkdir(p.dir, { recursive: true });
-    await writeHostFiles(p, config.Hostname, net.kind === 'host' ? 'host' : 'none', hostConfig, host);
-    await ctx.deps.snapshots.prepare(id, image.topChainId);
-    prepared = true;
+    // The container's files and its rootfs snapshot are independent: make them together.
+    const snapshot = ctx.deps.snapshots.prepare(id, image.topChainId).then(() => {
+      prepared = true;
+    });
+    const files = mkdir(p.dir, { recursive: true }).then(() =>
+      writeHostFiles(p, hostname, net.kind === 'host' ? 'host' : 'none', hostConfig, host),
+    );
+    const [a, b] = await Promise.allSettled([snapshot, files]);
+    for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
     const { path, args } = pathAndArgs(config);
     const rec: ContainerRecord = {
       schemaVersion: SCHEMA_VERSION,

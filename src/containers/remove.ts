@@ -15,11 +15,11 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   rec.state.status = 'removing';
   await ctx.save(rec);
   cancelPendingAttaches(ctx, rec.id);
-  // The runtime's state and the rootfs snapshot go in parallel; the container's dirs (which
-  // hold the bundle the runtime may still read) only once the runtime is done.
-  const runtimeGone = releaseRunResources(ctx, rec);
+  // `crun delete` finishes in the background: the runtime keeps its own copy of the config
+  // in its state dir, so the bundle and the snapshot can go now.
+  void releaseRunResources(ctx, rec);
   try {
-    await Promise.all([ctx.deps.snapshots.remove(rec.snapshotKey), runtimeGone]);
+    await ctx.deps.snapshots.remove(rec.snapshotKey);
   } catch (err) {
     if (!EngineError.is(err, 'not-found')) {
       rec.state.status = 'dead';
