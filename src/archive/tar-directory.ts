@@ -1,9 +1,10 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { lgetxattr, llistxattr } from '../shared/libc.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarWriteHeader } from './tar-encode.js';
+import { describeLeaf } from './tar-entry.js';
 
 const FLUSH_AT = 64 * 1024;
 const SMALL = 64 * 1024;
@@ -12,15 +13,6 @@ const SMALL = 64 * 1024;
 interface WalkOptions {
   /** Overlay upper dir: char 0/0 -> `.wh.NAME`, opaque dirs -> `DIR/.wh..wh..opq`. */
   diff: boolean;
-}
-
-function devOf(rdev: number): { devmajor: number; devminor: number } {
-  const hi = Math.floor(rdev / 2 ** 32);
-  const lo = rdev % 2 ** 32;
-  return {
-    devmajor: ((lo >>> 8) & 0xfff) | ((hi & ~0xfff) >>> 0),
-    devminor: (lo & 0xff) | ((lo >>> 12) & ~0xff),
-  };
 }
 
 function xattrsOf(path: string): Map<string, Buffer> {
@@ -89,25 +81,10 @@ async function* walk(root: string, opts: WalkOptions): AsyncGenerator<Buffer> {
       }
       if (st.isSocket()) continue;
       h.xattrs = xattrsOf(abs);
-      if (st.isSymbolicLink()) {
-        h.type = 'symlink';
-        h.linkname = await readlink(abs);
-      } else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
-        h.type = st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'char' : 'block';
-        if (!st.isFIFO()) Object.assign(h, devOf(st.rdev));
-      } else if (st.isFile()) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = st.nlink > 1 ? seen.get(key) : undefined;
-        if (first !== undefined) {
-          h.type = 'link';
-          h.linkname = first;
-        } else {
-          if (st.nlink > 1) seen.set(key, childRel);
-          h.size = st.size;
-          add(encodeHeader(h));
-          yield* fileBody(abs, st.size);
-          continue;
-        }
+      if (await describeLeaf(abs, st, h, seen)) {
+        add(encodeHeader(h));
+        yield* fileBody(abs, st.size);
+        continue;
       }
       if (add(encodeHeader(h))) yield take();
     }

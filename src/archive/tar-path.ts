@@ -1,16 +1,13 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { encodeHeader, type TarWriteHeader } from './tar-encode.js';
+import { describeLeaf } from './tar-entry.js';
 
 const BLOCK = 512;
 
 function header(name: string, st: Stats): TarWriteHeader {
   return { name, type: 'file', mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000), linkname: '' };
-}
-
-function devOf(rdev: number): { devmajor: number; devminor: number } {
-  return { devmajor: (rdev >>> 8) & 0xfff, devminor: (rdev & 0xff) | ((rdev >>> 12) & 0xfff00) };
 }
 
 /**
@@ -33,27 +30,10 @@ export async function* tarPath(host: string, rebase: string): AsyncGenerator<Buf
       return;
     }
     if (st.isSocket()) return;
-    if (st.isSymbolicLink()) {
-      h.type = 'symlink';
-      h.linkname = await readlink(abs);
-    } else if (st.isFIFO()) {
-      h.type = 'fifo';
-    } else if (st.isCharacterDevice() || st.isBlockDevice()) {
-      h.type = st.isCharacterDevice() ? 'char' : 'block';
-      Object.assign(h, devOf(st.rdev));
-    } else if (st.isFile()) {
-      const key = `${st.dev}:${st.ino}`;
-      const first = st.nlink > 1 ? seen.get(key) : undefined;
-      if (first !== undefined) {
-        h.type = 'link';
-        h.linkname = first;
-      } else {
-        if (st.nlink > 1) seen.set(key, name);
-        h.size = st.size;
-        yield encodeHeader(h);
-        yield* body(abs, st.size);
-        return;
-      }
+    if (await describeLeaf(abs, st, h, seen)) {
+      yield encodeHeader(h);
+      yield* body(abs, st.size);
+      return;
     }
     yield encodeHeader(h);
   }
