@@ -36,6 +36,22 @@ export async function settleRuntimeCleanup(ctx: ServiceContext, id: string): Pro
   await ctx.runtimeCleanups.get(id);
 }
 
+type ExitRecord = Awaited<ReturnType<ServiceContext['deps']['runtime']['readExit']>>;
+
+/** Status exited with the monitor's exit code and time (255 and `lost` as Error when it recorded none). */
+export function markExited(ctx: ServiceContext, rec: ContainerRecord, exit: ExitRecord | undefined, lost: string): void {
+  rec.state = {
+    ...rec.state,
+    status: 'exited',
+    pid: 0,
+    conmonPid: 0,
+    exitCode: exit?.code ?? 255,
+    oomKilled: exit?.oom ?? false,
+    finishedAt: exit?.finishedAt ? exit.finishedAt.toISOString() : ctx.clock.stamp(),
+    error: exit ? rec.state.error : lost,
+  };
+}
+
 /**
  * Processes one exit recorded by the monitor: status exited + ExitCode + FinishedAt, rootfs
  * unmounted, runtime state deleted, waiters woken, then auto-remove or restart policy.
@@ -58,16 +74,7 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
     ctx.log.warn('failed to read exit code', { id, err });
   }
   void releaseRunResources(ctx, rec);
-  rec.state = {
-    ...rec.state,
-    status: 'exited',
-    pid: 0,
-    conmonPid: 0,
-    exitCode: exit?.code ?? 255,
-    oomKilled: exit?.oom ?? false,
-    finishedAt: ctx.clock.stamp(),
-    error: exit ? rec.state.error : 'container monitor exited without recording an exit code',
-  };
+  markExited(ctx, rec, exit, 'container monitor exited without recording an exit code');
   if (ctx.runs.get(id) === run) ctx.runs.delete(id);
   const save = (): Promise<void> => ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
   // An auto-removed container's record is about to go: only save it if the removal fails.

@@ -1,5 +1,5 @@
 import type { ContainerRecord } from './container-record.js';
-import { handleExit, releaseRunResources, type AfterExit } from './exit-handler.js';
+import { handleExit, markExited, releaseRunResources, type AfterExit } from './exit-handler.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 
 /**
@@ -54,16 +54,7 @@ async function restoreOne(ctx: ServiceContext, rec: ContainerRecord, after: Afte
       }
       const exit = await rt.readExit(p.stateDir, rec.id).catch(() => undefined);
       await releaseRunResources(ctx, rec);
-      rec.state = {
-        ...rec.state,
-        status: 'exited',
-        pid: 0,
-        conmonPid: 0,
-        exitCode: exit?.code ?? 255,
-        oomKilled: exit?.oom ?? false,
-        finishedAt: exit?.finishedAt ? exit.finishedAt.toISOString() : ctx.clock.stamp(),
-        error: exit ? rec.state.error : 'container monitor was gone at daemon start and recorded no exit code',
-      };
+      markExited(ctx, rec, exit, 'container monitor was gone at daemon start and recorded no exit code');
       await ctx.save(rec);
       if (rec.hostConfig.AutoRemove) await after.autoRemove(rec.id);
       return;
