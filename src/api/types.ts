@@ -362,3 +362,14 @@ export interface NetworkResource {
   Options: Record<string, string>;
   Labels: Record<string, string>;
 }
+
+/** GET /volumes/{name} (and items of GET /volumes). */
+export interface Volume {
+  CreatedAt: string;
+  Driver: string;
+  Labels: Record<string, string>;
+  Mountpoint: string;
+  Name: string;
+  Options: Record<string, string>;
+  Scope: string;
+}

@@ -1,19 +1,10 @@
+import type { Volume } from '../api/types.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../shared/errors.js';
 import { checkFilterNames, matchLabels, type Filters } from '../shared/filters.js';
 import { newId } from '../shared/ids.js';
 
-/** Docker's Volume object. */
-export interface VolumeRecord {
-  CreatedAt: string;
-  Driver: string;
-  Labels: Record<string, string>;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string>;
-  Scope: string;
-}
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -24,7 +15,7 @@ const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 export class VolumeStore {
   constructor(private readonly root: string) {}
 
-  list(filters: Filters = new Map()): { Volumes: VolumeRecord[]; Warnings: null } {
+  list(filters: Filters = new Map()): { Volumes: Volume[]; Warnings: null } {
     checkFilterNames(filters, ['dangling', 'driver', 'label', 'name']);
     const vols = this.all().filter((v) => {
       const names = filters.get('name');
@@ -36,7 +27,7 @@ export class VolumeStore {
     return { Volumes: vols, Warnings: null };
   }
 
-  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): VolumeRecord {
+  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): Volume {
     const name = req.Name || newId();
     if (!NAME_RE.test(name)) throw invalid(`create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`);
     const driver = req.Driver || 'local';
@@ -45,7 +36,7 @@ export class VolumeStore {
     if (existing) return existing;
     const dir = join(this.root, name);
     mkdirSync(join(dir, '_data'), { recursive: true });
-    const v: VolumeRecord = {
+    const v: Volume = {
       CreatedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
       Driver: 'local',
       Labels: req.Name ? (req.Labels ?? {}) : { 'com.docker.volume.anonymous': '', ...(req.Labels ?? {}) },
@@ -58,7 +49,7 @@ export class VolumeStore {
     return v;
   }
 
-  inspect(name: string): VolumeRecord {
+  inspect(name: string): Volume {
     const v = this.read(name);
     if (!v) throw notFound(`get ${name}: no such volume`);
     return v;
@@ -88,20 +79,20 @@ export class VolumeStore {
     return { VolumesDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 };
   }
 
-  private all(): VolumeRecord[] {
+  private all(): Volume[] {
     let names: string[] = [];
     try {
       names = readdirSync(this.root);
     } catch {
       return [];
     }
-    return names.map((n) => this.read(n)).filter((v): v is VolumeRecord => v !== undefined);
+    return names.map((n) => this.read(n)).filter((v): v is Volume => v !== undefined);
   }
 
-  private read(name: string): VolumeRecord | undefined {
+  private read(name: string): Volume | undefined {
     if (!NAME_RE.test(name)) return undefined;
     try {
-      return JSON.parse(readFileSync(join(this.root, name, 'volume.json'), 'utf8')) as VolumeRecord;
+      return JSON.parse(readFileSync(join(this.root, name, 'volume.json'), 'utf8')) as Volume;
     } catch {
       return undefined;
     }

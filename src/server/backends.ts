@@ -2,7 +2,7 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ImageService, ProgressSink } from '../images/image-service.js';
 import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
-import type { ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource } from '../api/types.js';
+import type { ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
 import type { Readable } from 'node:stream';
 
@@ -87,22 +87,12 @@ export interface NetworkBackend {
   prune(filters?: Filters): { NetworksDeleted: string[] | null };
 }
 
-/** Docker's Volume object. */
-export interface VolumeInfo {
-  CreatedAt: string;
-  Driver: string;
-  Labels: Record<string, string>;
-  Mountpoint: string;
-  Name: string;
-  Options: Record<string, string>;
-  Scope: string;
-}
 
 /** `/volumes/*`. */
 export interface VolumeBackend {
-  list(filters?: Filters): { Volumes: VolumeInfo[]; Warnings: null };
-  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): VolumeInfo;
-  inspect(name: string): VolumeInfo;
+  list(filters?: Filters): { Volumes: Volume[]; Warnings: null };
+  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): Volume;
+  inspect(name: string): Volume;
   remove(name: string, opts: { force?: boolean }): void;
   prune(filters?: Filters): { VolumesDeleted: string[] | null; SpaceReclaimed: number };
 }
