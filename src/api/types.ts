@@ -352,7 +352,7 @@ export interface NetworkResource {
   Scope: string;
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: { Driver: string; Options: Record<string, string> | null; Config: Array<Record<string, string>> | null };
+  IPAM: { Driver: string; Options: Record<string, string> | null; Config: Array<{ Subnet?: string; Gateway?: string; IPRange?: string; AuxiliaryAddresses?: Record<string, string> }> | null };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;

@@ -1,10 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
-import type { ContainerCreateRequest, ContainerCreateResponse } from '../api/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, EndpointSettings } from '../api/types.js';
 import { invalid } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { SCHEMA_VERSION, initialState, type ContainerRecord } from './container-record.js';
-import { writeHostFiles } from './host-files.js';
+import { networkList, writeHostFiles } from './networking.js';
 import { mergeConfig, networkKind, normalizeHostConfig, pathAndArgs } from './merge-config.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -26,6 +26,8 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   const config = mergeConfig(req, image.config, req.Image);
   const net = networkKind(hostConfig.NetworkMode);
   if (net.kind === 'container') ctx.get(net.ref);
+  const networking = endpointsByName(req.NetworkingConfig?.EndpointsConfig ?? {}, net);
+  if (net.kind === 'network' && ctx.deps.network) ctx.deps.network.check({ networks: networkList({ hostConfig, networking }) });
   const host = ctx.deps.hostFiles ? ctx.deps.hostFiles() : await defaultHostFiles();
 
   const id = newId();
@@ -40,7 +42,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
       prepared = true;
     });
     const files = mkdir(p.dir, { recursive: true }).then(() =>
-      writeHostFiles(p, hostname, net.kind === 'host' ? 'host' : 'none', hostConfig, host),
+      writeHostFiles(p, hostname, net.kind === 'host' ? 'host' : 'none', hostConfig, host, config.Domainname),
     );
     const [a, b] = await Promise.allSettled([snapshot, files]);
     for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
@@ -55,7 +57,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
       args,
       config,
       hostConfig,
-      networking: req.NetworkingConfig?.EndpointsConfig ?? {},
+      networking,
       snapshotKey: id,
       runtime: hostConfig.Runtime || ctx.deps.runtime.name,
       platform: image.os || 'linux',
@@ -77,4 +79,16 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   }
   const warnings: string[] = [];
   return { Id: id, Warnings: warnings };
+}
+
+/**
+ * The endpoint configs a container asks for, keyed by network name: the NetworkMode's network
+ * always has an entry (`default` is recorded as `bridge`); host/none/container modes have none.
+ */
+function endpointsByName(cfg: Record<string, EndpointSettings>, net: ReturnType<typeof networkKind>): Record<string, EndpointSettings> {
+  if (net.kind !== 'network') return {};
+  const out: Record<string, EndpointSettings> = {};
+  for (const [k, v] of Object.entries(cfg)) out[k === 'default' ? 'bridge' : k] = v ?? {};
+  out[net.name] ??= {};
+  return out;
 }

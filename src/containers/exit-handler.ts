@@ -9,8 +9,8 @@ export interface AfterExit {
 }
 
 /**
- * Unmount the rootfs now and start dropping the runtime's state (`crun delete`) in the
- * background: it is off the exit -> wait -> auto-remove path. Best effort (logged). Anything
+ * Unmount the rootfs now and start dropping the runtime's state (`crun delete`) and the
+ * network sandbox in the background: it is off the exit -> wait -> auto-remove path. Best effort (logged). Anything
  * that needs the runtime state gone (start, remove) awaits settleRuntimeCleanup() first.
  */
 export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
@@ -21,9 +21,11 @@ export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): 
     ctx.log.warn('failed to unmount rootfs', { id: rec.id, err });
   }
   const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
+  const network = ctx.deps.network?.detach(rec.id).catch((err: unknown) => ctx.log.warn('failed to release the network sandbox', { id: rec.id, err }));
   const cleanup = prev
     .then(() => ctx.deps.runtime.delete(rec.id))
     .catch((err: unknown) => ctx.log.warn('failed to delete runtime container', { id: rec.id, err }))
+    .then(() => network)
     .finally(() => {
       if (ctx.runtimeCleanups.get(rec.id) === cleanup) ctx.runtimeCleanups.delete(rec.id);
     });

@@ -1,4 +1,4 @@
-import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, EndpointSettings, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { EngineError, invalid } from '../shared/errors.js';
 import type { Filters } from '../shared/filters.js';
 import { createAttachSession, type PendingAttach } from './attach-session.js';
@@ -25,6 +25,9 @@ import { startContainer } from './start.js';
 import { checkTransition, isActive, type Operation } from './status-machine.js';
 import { killContainer, pauseContainer, stopContainer, unpauseContainer } from './stop.js';
 import { toInspect, toSummary } from './views.js';
+import { connectNetwork, disconnectNetwork } from './network-connect.js';
+import { networkKind } from './merge-config.js';
+import type { ContainerNetworkView } from '../network/index.js';
 
 /**
  * The containers service over an OCI runtime + conmon, overlay snapshots and the image store.
@@ -123,13 +126,31 @@ export class LocalContainerService implements ContainerService {
 
   async rename(idOrName: string, newName: string): Promise<void> {
     if (!idOrName || !newName) throw invalid('Neither old nor new names may be empty');
-    await this.locked(idOrName, 'rename', (rec) => renameContainer(this.ctx, rec, newName));
+    await this.locked(idOrName, 'rename', async (rec) => {
+      await renameContainer(this.ctx, rec, newName);
+      this.ctx.deps.network?.rename(rec.id, rec.name.slice(1));
+    });
+  }
+
+  /** `POST /networks/{id}/connect`: recorded for the next start; live when the container runs. */
+  async connectNetwork(idOrName: string, network: string, config: EndpointSettings): Promise<void> {
+    await connectNetwork(this.ctx, idOrName, network, config);
+  }
+
+  /** `POST /networks/{id}/disconnect`. */
+  async disconnectNetwork(idOrName: string, network: string, force: boolean): Promise<void> {
+    await disconnectNetwork(this.ctx, idOrName, network, force);
+  }
+
+  private networkView(rec: ContainerRecord): ContainerNetworkView | undefined {
+    if (networkKind(rec.hostConfig.NetworkMode).kind !== 'network') return undefined;
+    return this.ctx.deps.network?.view(rec.id, rec.networking, rec.config.ExposedPorts);
   }
 
   async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
     const now = this.ctx.clock.now();
     const recs = selectContainers([...this.ctx.records.values()], opts, (ref) => this.ctx.get(ref));
-    const out = recs.map((r) => toSummary(r, now, mountPoints(r.hostConfig, this.ctx.deps.spec)));
+    const out = recs.map((r) => toSummary(r, now, mountPoints(r.hostConfig, this.ctx.deps.spec), this.networkView(r)));
     if (opts.size) {
       for (const s of out) {
         const rec = this.ctx.records.get(s.Id);
@@ -155,7 +176,7 @@ export class LocalContainerService implements ContainerService {
     } catch (err) {
       this.ctx.log.debug('no graph data', { id: rec.id, err });
     }
-    const view = toInspect(rec, graph, mountPoints(rec.hostConfig, this.ctx.deps.spec));
+    const view = toInspect(rec, graph, mountPoints(rec.hostConfig, this.ctx.deps.spec), this.networkView(rec));
     view.ExecIDs = this.execs.idsFor(rec.id);
     return opts?.size ? { ...view, ...(await this.sizes(rec)) } : view;
   }
@@ -301,6 +322,8 @@ export class LocalContainerService implements ContainerService {
 
   async restore(): Promise<void> {
     const toStart = await restoreAll(this.ctx, { ...this.after, remove: (id) => this.remove(id, { force: true }) });
+    const running = new Set([...this.ctx.records.values()].filter((r) => isActive(r.state.status)).map((r) => r.id));
+    await this.ctx.deps.network?.reconcile(running).catch((err: unknown) => this.ctx.log.error('failed to reconcile networks', { err }));
     await Promise.allSettled(
       toStart.map(async (id) => {
         try {

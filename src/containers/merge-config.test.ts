@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeConfig, normalizeHostConfig, pathAndArgs } from './merge-config.js';
-import { hostsFile, resolvConf } from './host-files.js';
+import { hostsFile, resolvConf } from '../network/index.js';
 import { parseSignal } from './signals.js';
 
 const image = { Entrypoint: ['/entry'], Cmd: ['serve'], Env: ['PATH=/bin', 'A=1'], Labels: { a: '1' }, WorkingDir: '/app', User: 'app' };
@@ -46,13 +46,17 @@ test('host config defaults and restart policy validation', () => {
 });
 
 test('hosts and resolv.conf', () => {
-  const h = hostsFile('abc', ['db:10.0.0.5']);
+  const h = hostsFile({ hostname: 'abc', extraHosts: ['db:10.0.0.5'] });
   assert.match(h, /^127\.0\.0\.1\tlocalhost$/m);
   assert.match(h, /\tabc$/m);
   assert.match(h, /^10\.0\.0\.5\tdb$/m);
-  assert.equal(resolvConf('nameserver 1.1.1.1\nsearch x\n', 'host', {}), 'search x\nnameserver 1.1.1.1\n');
-  assert.equal(resolvConf('nameserver 1.1.1.1\n', 'none', {}), '\n');
-  assert.equal(resolvConf('', 'none', { Dns: ['9.9.9.9'] }), 'nameserver 9.9.9.9\n');
+  assert.match(hostsFile({ hostname: 'abc', ip: '172.18.0.2', links: ['172.18.0.3\tdb db1'] }), /^172\.18\.0\.3\tdb db1\n172\.18\.0\.2\tabc\n$/m);
+  assert.equal(resolvConf({ mode: 'host', hostResolv: 'nameserver 1.1.1.1\nsearch x\n' }), 'search x\nnameserver 1.1.1.1\n');
+  assert.equal(resolvConf({ mode: 'none', hostResolv: 'nameserver 1.1.1.1\n' }), '\n');
+  assert.equal(resolvConf({ mode: 'none', hostResolv: '', dns: ['9.9.9.9'] }), 'nameserver 9.9.9.9\n');
+  assert.equal(resolvConf({ mode: 'bridge', hostResolv: 'nameserver 127.0.0.53\nnameserver 10.0.0.1\n' }), 'nameserver 10.0.0.1\n');
+  assert.equal(resolvConf({ mode: 'bridge', hostResolv: 'nameserver 127.0.0.53\n' }), 'nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+  assert.equal(resolvConf({ mode: 'embedded', hostResolv: 'search corp\nnameserver 10.0.0.1\n', embedded: '172.18.0.1' }), 'search corp\nnameserver 172.18.0.1\noptions ndots:0\n');
 });
 
 test('signals', () => {

@@ -77,9 +77,10 @@ export function normalizeHostConfig(h: HostConfig | undefined): HostConfig {
 }
 
 /** Which network namespace the container uses. `container:<ref>` returns the ref to resolve. */
-export function networkKind(mode: string | undefined): { kind: 'host' } | { kind: 'none' } | { kind: 'container'; ref: string } {
+export function networkKind(mode: string | undefined): { kind: 'host' } | { kind: 'none' } | { kind: 'container'; ref: string } | { kind: 'network'; name: string } {
   const m = mode ?? 'default';
   if (m === 'host') return { kind: 'host' };
+  if (m === 'none') return { kind: 'none' };
   if (m.startsWith('container:')) return { kind: 'container', ref: m.slice('container:'.length) };
-  return { kind: 'none' };
+  return { kind: 'network', name: m === 'default' ? 'bridge' : m };
 }

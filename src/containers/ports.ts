@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { HostConfig } from '../api/types.js';
+import type { EndpointSettings, HostConfig } from '../api/types.js';
+import type { ContainerNetworkView, SandboxInfo, SandboxSpec } from '../network/index.js';
 import type { ResolvedImage } from '../images/image-service.js';
 import type { Mount } from '../mount/types.js';
 import type { OciSpec } from '../runtime/spec/oci-types.js';
@@ -110,4 +111,26 @@ export interface RuntimePort {
 /** Things about the host the service needs (resolv.conf source, default hostname files). */
 export interface HostPort {
   readHostResolvConf(): string;
+}
+
+/**
+ * The network module as containers use it (src/network/NetworkService). Lifecycle per run:
+ * attach() before the runtime creates the container -> detach() when it exits (or the start
+ * fails); connect()/disconnect() change a running container live; view() feeds inspect/ps.
+ */
+export interface NetworkPort {
+  /** Create-time checks (networks exist, --ip/--alias allowed there), Docker's errors. */
+  check(spec: Pick<SandboxSpec, 'networks'>): void;
+  attach(spec: SandboxSpec): Promise<SandboxInfo>;
+  detach(containerId: string): Promise<void>;
+  /** Validates a connect; returns the network's name and id. */
+  checkConnect(containerId: string, name: string, ref: string, config: EndpointSettings, connected: string[]): { name: string; id: string };
+  connect(containerId: string, spec: SandboxSpec, ref: string, config: EndpointSettings): Promise<void>;
+  disconnect(containerId: string, ref: string): Promise<void>;
+  find(ref: string): { name: string; id: string };
+  view(containerId: string, requested: Record<string, EndpointSettings>, exposed: Record<string, object> | null | undefined): ContainerNetworkView;
+  addressOf(containerId: string): string | undefined;
+  rename(containerId: string, name: string): void;
+  /** Boot: tear down what belongs to containers that no longer run; rules from the records. */
+  reconcile(running: Set<string>): Promise<void>;
 }

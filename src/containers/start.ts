@@ -5,6 +5,7 @@ import { EngineError, conflict } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
+import { sandboxSpec } from './networking.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 
 /** Host pid of a running container referenced by `container:<ref>` modes. */
@@ -16,13 +17,26 @@ function joinTarget(ctx: ServiceContext, ref: string, what: string): number {
   return target.state.pid;
 }
 
+/** The namespace a container of another one's network joins: the target's sandbox, else its process's. */
+function sharedNetns(ctx: ServiceContext, ref: string): string {
+  const pid = joinTarget(ctx, ref, 'network namespace');
+  const target = ctx.get(ref);
+  return ctx.deps.network?.view(target.id, {}, null).sandboxKey || `/proc/${pid}/ns/net`;
+}
+
 /** Gathers SpecInput for a container whose rootfs is mounted at `rootfs`. */
-async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: string): Promise<SpecInput> {
+async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: string, sandbox: string | undefined): Promise<SpecInput> {
   const p = ctx.paths(rec.id);
   const h = rec.hostConfig;
   const net = networkKind(h.NetworkMode);
   const netns: SpecInput['netns'] =
-    net.kind === 'host' ? { mode: 'host' } : net.kind === 'container' ? { mode: 'path', path: `/proc/${joinTarget(ctx, net.ref, 'network namespace')}/ns/net` } : { mode: 'none' };
+    net.kind === 'host'
+      ? { mode: 'host' }
+      : net.kind === 'container'
+        ? { mode: 'path', path: sharedNetns(ctx, net.ref) }
+        : sandbox
+          ? { mode: 'path', path: sandbox }
+          : { mode: 'none' };
   const nsPaths: SpecInput['nsPaths'] = {};
   for (const [key, mode] of [['pid', h.PidMode], ['ipc', h.IpcMode], ['uts', h.UTSMode]] as const) {
     if (mode?.startsWith('container:')) nsPaths[key] = `/proc/${joinTarget(ctx, mode.slice(10), `${key} namespace`)}/ns/${key}`;
@@ -63,9 +77,13 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
     await createBindSources(ctx, rec);
-    const mounts = await ctx.deps.snapshots.mounts(rec.snapshotKey);
-    ctx.deps.mounts.mountAll(mounts, p.rootfs);
-    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs));
+    // The network sandbox (namespace, veths, ports) is made while the rootfs is mounted.
+    const sandbox = attachNetwork(ctx, rec);
+    const rootfs = ctx.deps.snapshots.mounts(rec.snapshotKey).then((mounts) => ctx.deps.mounts.mountAll(mounts, p.rootfs));
+    const [sb, fs] = await Promise.allSettled([sandbox, rootfs]);
+    if (sb.status === 'rejected') throw sb.reason;
+    if (fs.status === 'rejected') throw fs.reason;
+    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs, sb.value));
     await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
     await mkdir(p.dir, { recursive: true });
 
@@ -114,6 +132,16 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     ctx.waiters.exited(rec.id, code);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to start container', err);
   }
+}
+
+/** Joins the container's networks (bridge and user modes) and writes its hosts/resolv.conf; the namespace path. */
+async function attachNetwork(ctx: ServiceContext, rec: ContainerRecord): Promise<string | undefined> {
+  const net = ctx.deps.network;
+  if (!net || networkKind(rec.hostConfig.NetworkMode).kind !== 'network') return undefined;
+  const info = await net.attach(sandboxSpec(ctx, rec));
+  const p = ctx.paths(rec.id);
+  await Promise.all([writeFile(p.hosts, info.hosts), writeFile(p.resolvConf, info.resolvConf)]);
+  return info.netnsPath;
 }
 
 /** `-v /host:/ctr` creates a missing host directory at start, as dockerd does (`--mount` refuses at create). */

@@ -1,4 +1,5 @@
 import type { ContainerInspect, ContainerSummary, EndpointSettings, MountPoint } from '../api/types.js';
+import type { ContainerNetworkView } from '../network/index.js';
 import type { ContainerRecord } from './container-record.js';
 import { commandString, statusText, trimStamp } from './status-text.js';
 
@@ -18,16 +19,17 @@ const emptyEndpoint = (): EndpointSettings => ({
   DriverOpts: null,
 });
 
-/** Network names the container is "on": the requested mode (default reads as bridge), no addresses yet. */
-function networks(rec: ContainerRecord): Record<string, EndpointSettings> {
+/** Networks without the network module (host, none, unit tests): the mode's name, no addresses. */
+function networks(rec: ContainerRecord, net: ContainerNetworkView | undefined): Record<string, EndpointSettings> {
   const mode = rec.hostConfig.NetworkMode ?? 'default';
   if (mode.startsWith('container:')) return {};
+  if (net && Object.keys(net.networks).length) return net.networks;
   const name = mode === 'default' ? 'bridge' : mode;
   return { [name]: { ...emptyEndpoint(), ...(rec.networking[name] ?? {}) } };
 }
 
 /** GET /containers/json item. */
-export function toSummary(rec: ContainerRecord, now: number, mounts: MountPoint[] = []): ContainerSummary {
+export function toSummary(rec: ContainerRecord, now: number, mounts: MountPoint[] = [], net?: ContainerNetworkView): ContainerSummary {
   return {
     Id: rec.id,
     Names: [rec.name],
@@ -35,18 +37,19 @@ export function toSummary(rec: ContainerRecord, now: number, mounts: MountPoint[
     ImageID: rec.image.id,
     Command: commandString(rec.path, rec.args),
     Created: Math.floor(Date.parse(rec.created) / 1000),
-    Ports: [],
+    Ports: net?.summaryPorts ?? [],
     Labels: rec.config.Labels ?? {},
     State: rec.state.status,
     Status: statusText(rec.state, now),
     HostConfig: { NetworkMode: rec.hostConfig.NetworkMode ?? 'default' },
-    NetworkSettings: { Networks: networks(rec) },
+    NetworkSettings: { Networks: networks(rec, net) },
     Mounts: mounts,
   };
 }
 
 /** GET /containers/{id}/json (GraphDriver data is supplied by the snapshotter). */
-export function toInspect(rec: ContainerRecord, graphData: Record<string, string>, mounts: MountPoint[] = []): ContainerInspect {
+export function toInspect(rec: ContainerRecord, graphData: Record<string, string>, mounts: MountPoint[] = [], net?: ContainerNetworkView): ContainerInspect {
+  const b = net?.bridge;
   const s = rec.state;
   return {
     Id: rec.id,
@@ -85,23 +88,23 @@ export function toInspect(rec: ContainerRecord, graphData: Record<string, string
     Config: rec.config,
     NetworkSettings: {
       Bridge: '',
-      SandboxID: '',
+      SandboxID: net?.sandboxId ?? '',
       HairpinMode: false,
       LinkLocalIPv6Address: '',
       LinkLocalIPv6PrefixLen: 0,
-      Ports: {},
-      SandboxKey: '',
+      Ports: net?.ports ?? {},
+      SandboxKey: net?.sandboxKey ?? '',
       SecondaryIPAddresses: null,
       SecondaryIPv6Addresses: null,
-      EndpointID: '',
-      Gateway: '',
+      EndpointID: b?.EndpointID ?? '',
+      Gateway: b?.Gateway ?? '',
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
-      IPAddress: '',
-      IPPrefixLen: 0,
+      IPAddress: b?.IPAddress ?? '',
+      IPPrefixLen: b?.IPPrefixLen ?? 0,
       IPv6Gateway: '',
-      MacAddress: '',
-      Networks: networks(rec),
+      MacAddress: b?.MacAddress ?? '',
+      Networks: networks(rec, net),
     },
   };
 }

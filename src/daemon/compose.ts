@@ -2,17 +2,16 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from '../shared/logger.js';
-import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, RegistryAuthBackend, ServerBackends } from '../server/backends.js';
+import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, NetworkBackend, RegistryAuthBackend, ServerBackends } from '../server/backends.js';
 import { createEngineServer } from '../server/engine-server.js';
 import { EventBus } from '../events/event-bus.js';
 import type { WhiteoutFormat } from '../archive/index.js';
 import { createSystemBackend } from './system-info.js';
 import { findBinary, findInit } from './host-binaries.js';
 import { deferred } from './deferred.js';
-import { NetworkStore } from './network-store.js';
 import { VolumeStore } from './volume-store.js';
-import { withNetworkRecords } from './network-containers.js';
 import { systemDf } from './system-df.js';
+import { openNetworks } from './networks.js';
 
 /** The assembled daemon: backends for the API and boot-time work. */
 export interface Composition {
@@ -30,6 +29,7 @@ export interface Composition {
 interface Services {
   images: ImageBackend;
   containers: ContainerBackend;
+  networks: NetworkBackend;
   puller: ImagePuller;
   pusher: ImagePusher;
 }
@@ -38,7 +38,7 @@ interface Services {
  * Builds the content store, snapshotter, image service, runtime and container service.
  * Modules are imported here, in parallel, so berthd can listen before they load.
  */
-async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus, networks: NetworkStore): Promise<Services> {
+async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
   const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg] =
     await Promise.all([
       import('../content/index.js'),
@@ -51,6 +51,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       import('./container-prune.js'),
       import('../registry/client/index.js'),
     ]);
+  const network = await openNetworks(config, logger, events);
   const { dataRoot, execRoot } = config;
   const content = new ContentStore(join(dataRoot, 'content'));
   const snapshotter = new OverlaySnapshotter(join(dataRoot, 'snapshots', 'overlay'));
@@ -84,6 +85,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     runtime,
     conmonPath: findBinary('conmon'),
     initPath: findInit(),
+    network,
     logger: logger.child({ module: 'containers' }),
     publish: (e) => events.publish(e),
   });
@@ -101,7 +103,16 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   };
   return {
     images: pub.publishingImages(localImages, events),
-    containers: withNetworkRecords(withContainerPrune(pub.publishingContainers(localContainers, events)), networks),
+    containers: withContainerPrune(pub.publishingContainers(localContainers, events)),
+    networks: {
+      list: (f) => network.list(f),
+      inspect: (ref) => network.inspect(ref),
+      create: (req) => network.create(req),
+      remove: (ref) => network.remove(ref),
+      prune: (f) => network.prune(f),
+      connect: (ref, container, cfg) => localContainers.connectNetwork(container, ref, cfg),
+      disconnect: (ref, container, force) => localContainers.disconnectNetwork(container, ref, force),
+    },
     puller: {
       pull: async (target, opts, progress) => {
         await puller.pull(target, opts, progress);
@@ -124,15 +135,11 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
  */
 export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
   const events = new EventBus();
-  const lookup = async (ref: string): Promise<{ id: string; name: string; running: boolean }> => {
-    const c = await containers.inspect(ref);
-    return { id: c.Id, name: c.Name, running: c.State.Running };
-  };
-  const networks = new NetworkStore(join(config.dataRoot, 'networks', 'networks.json'), (ref) => lookup(ref));
   const volumes = new VolumeStore(join(config.dataRoot, 'volumes'));
-  const services = buildServices(config, logger, warnings, events, networks);
+  const services = buildServices(config, logger, warnings, events);
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
+  const networks = deferred<NetworkBackend>(services.then((s) => s.networks));
   const system = createSystemBackend({ config, containers, images, warnings });
   const puller: ImagePuller = { pull: async (...a) => (await services).puller.pull(...a) };
   const pusher: ImagePusher = { push: async (...a) => (await services).pusher.push(...a) };

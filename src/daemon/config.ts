@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonFlags } from './flags.js';
 import type { Level } from '../shared/logger.js';
+import { defaultNetworkConfig, type NetworkConfig } from '../network/network-config.js';
 
 /** Effective daemon configuration (flags over daemon.json over defaults). */
 export interface DaemonConfig {
@@ -17,6 +18,7 @@ export interface DaemonConfig {
   debug: boolean;
   logLevel: Level;
   configFile?: string;
+  network: NetworkConfig;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -33,6 +35,15 @@ interface FileConfig {
   'insecure-registries'?: string[];
   debug?: boolean;
   'log-level'?: string;
+  bridge?: string;
+  bip?: string;
+  'fixed-cidr'?: string;
+  'default-address-pools'?: { base: string; size: number }[];
+  mtu?: number;
+  dns?: string[];
+  'ip-forward'?: boolean;
+  iptables?: boolean;
+  'ip-masq'?: boolean;
 }
 
 const LEVELS: Record<string, Level> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'error', panic: 'error' };
@@ -70,6 +81,15 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     ['default-runtime', flags.defaultRuntime, file['default-runtime']],
     ['log-level', flags.logLevel, file['log-level']],
     ['insecure-registries', flags.insecureRegistries, file['insecure-registries']],
+    ['bridge', flags.bridge, file.bridge],
+    ['bip', flags.bip, file.bip],
+    ['fixed-cidr', flags.fixedCidr, file['fixed-cidr']],
+    ['default-address-pools', flags.defaultAddressPools, file['default-address-pools']],
+    ['mtu', flags.mtu, file.mtu],
+    ['dns', flags.dns, file.dns],
+    ['ip-forward', flags.ipForward, file['ip-forward']],
+    ['iptables', flags.iptables, file.iptables],
+    ['ip-masq', flags.ipMasq, file['ip-masq']],
   ];
   const both = pairs.filter(([, f, c]) => f !== undefined && c !== undefined);
   if (both.length > 0) {
@@ -98,7 +118,34 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     debug: debug || logLevel === 'debug',
     logLevel,
     configFile: flags.configFile ?? (Object.keys(file).length ? configFile : undefined),
+    network: networkConfig(flags, file),
   };
+}
+
+function networkConfig(flags: DaemonFlags, file: FileConfig): NetworkConfig {
+  const d = defaultNetworkConfig();
+  const pools = flags.defaultAddressPools?.map(parsePool) ?? file['default-address-pools'];
+  const mtu = Number(flags.mtu ?? file.mtu ?? d.mtu);
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw new Error(`invalid MTU ${flags.mtu ?? file.mtu}`);
+  return {
+    bridgeName: flags.bridge ?? file.bridge ?? d.bridgeName,
+    bip: flags.bip ?? file.bip,
+    fixedCidr: flags.fixedCidr ?? file['fixed-cidr'],
+    pools: pools?.length ? pools : d.pools,
+    mtu,
+    dns: flags.dns ?? file.dns ?? [],
+    ipForward: flags.ipForward ?? file['ip-forward'] ?? true,
+    iptables: flags.iptables ?? file.iptables ?? true,
+    ipMasq: flags.ipMasq ?? file['ip-masq'] ?? true,
+  };
+}
+
+/** `base=10.10.0.0/16,size=24` (dockerd's --default-address-pool). */
+function parsePool(s: string): { base: string; size: number } {
+  const kv = Object.fromEntries(s.split(',').map((p) => p.split('=') as [string, string]));
+  const size = Number(kv.size);
+  if (!kv.base || !Number.isInteger(size)) throw new Error(`invalid default address pool: ${s}`);
+  return { base: kv.base, size };
 }
 
 /** `unix:///run/berth.sock` -> socket path; `tcp://127.0.0.1:2375` -> host/port (loopback only). */

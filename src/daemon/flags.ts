@@ -11,6 +11,15 @@ export interface DaemonFlags {
   logLevel?: string;
   debug?: boolean;
   insecureRegistries?: string[];
+  bridge?: string;
+  bip?: string;
+  fixedCidr?: string;
+  defaultAddressPools?: string[];
+  mtu?: string;
+  dns?: string[];
+  ipForward?: boolean;
+  iptables?: boolean;
+  ipMasq?: boolean;
   version: boolean;
   help: boolean;
 }
@@ -26,6 +35,15 @@ Options:
   -D, --debug                     Enable debug mode
       --exec-root string          Root directory for execution state files (default "/run/berth")
   -H, --host list                 Daemon socket(s) to connect to (default unix:///run/berth.sock)
+  -b, --bridge string             Name of the default bridge berthd creates, or "none" (default "berth0")
+      --bip string                Gateway address/prefix of the default bridge
+      --fixed-cidr string         IPv4 subnet for container addresses on the default bridge
+      --default-address-pool list Default address pools for networks (base=CIDR,size=N)
+      --mtu int                   MTU of the bridges and container interfaces (default 1500)
+      --dns list                  DNS servers the embedded resolver forwards to
+      --ip-forward                Enable net.ipv4.ip_forward (default true)
+      --iptables                  Write firewall rules (nftables) for NAT and published ports (default true)
+      --ip-masq                   Masquerade traffic leaving bridge networks (default true)
       --insecure-registry list    Enable insecure registry communication
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string            Path to use for daemon PID file (default "/run/berth/berthd.pid")
@@ -34,6 +52,14 @@ Options:
 
 /** Parses argv (without node and script). Throws on unknown flags, like dockerd's `unknown flag: --x`. */
 export function parseFlags(argv: string[]): DaemonFlags {
+  // dockerd's boolean flags that default to true take `--flag=false`.
+  const bools: Record<string, boolean> = {};
+  argv = argv.filter((a) => {
+    const m = /^--(ip-forward|iptables|ip-masq)(?:=(true|false))?$/.exec(a);
+    if (!m) return true;
+    bools[m[1]] = m[2] !== 'false';
+    return false;
+  });
   let parsed;
   try {
     parsed = parseArgs({
@@ -50,6 +76,12 @@ export function parseFlags(argv: string[]): DaemonFlags {
         'log-level': { type: 'string', short: 'l' },
         debug: { type: 'boolean', short: 'D' },
         'insecure-registry': { type: 'string', multiple: true },
+        bridge: { type: 'string', short: 'b' },
+        bip: { type: 'string' },
+        'fixed-cidr': { type: 'string' },
+        'default-address-pool': { type: 'string', multiple: true },
+        mtu: { type: 'string' },
+        dns: { type: 'string', multiple: true },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -70,6 +102,15 @@ export function parseFlags(argv: string[]): DaemonFlags {
     logLevel: v['log-level'],
     debug: v.debug,
     insecureRegistries: v['insecure-registry'],
+    bridge: v.bridge,
+    bip: v.bip,
+    fixedCidr: v['fixed-cidr'],
+    defaultAddressPools: v['default-address-pool'],
+    mtu: v.mtu,
+    dns: v.dns,
+    ipForward: bools['ip-forward'],
+    iptables: bools.iptables,
+    ipMasq: bools['ip-masq'],
     version: v.version ?? false,
     help: v.help ?? false,
   };

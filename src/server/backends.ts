@@ -2,7 +2,7 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ImageService, ProgressSink } from '../images/image-service.js';
 import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
-import type { ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
+import type { EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
 import type { Readable } from 'node:stream';
 
@@ -76,15 +76,15 @@ export interface EventSource {
   subscribe(listener: (e: EngineEvent) => void): () => void;
 }
 
-/** `/networks/*` (records only until bridge networking lands; see daemon/network-store.ts). */
+/** `/networks/*` (src/network, with connect/disconnect through the container service). */
 export interface NetworkBackend {
-  list(filters?: Filters): NetworkResource[];
-  inspect(ref: string): NetworkResource;
-  create(req: Record<string, unknown>): { Id: string; Warning: string };
+  list(filters?: Filters): NetworkResource[] | Promise<NetworkResource[]>;
+  inspect(ref: string): NetworkResource | Promise<NetworkResource>;
+  create(req: Record<string, unknown>): Promise<{ Id: string; Warning: string }>;
   remove(ref: string): Promise<void>;
-  connect(ref: string, container: string): Promise<void>;
+  connect(ref: string, container: string, endpointConfig: EndpointSettings): Promise<void>;
   disconnect(ref: string, container: string, force: boolean): Promise<void>;
-  prune(filters?: Filters): { NetworksDeleted: string[] | null };
+  prune(filters?: Filters): Promise<{ NetworksDeleted: string[] | null }>;
 }
 
 

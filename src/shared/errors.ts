@@ -41,3 +41,4 @@ export class EngineError extends Error {
 export const notFound = (message: string): EngineError => new EngineError('not-found', message);
 export const invalid = (message: string): EngineError => new EngineError('invalid-argument', message);
 export const conflict = (message: string): EngineError => new EngineError('conflict', message);
+export const forbidden = (message: string): EngineError => new EngineError('forbidden', message);

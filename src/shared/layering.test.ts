@@ -20,7 +20,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   images: ['shared', 'api', 'content', 'archive', 'snapshots', 'mount'],
   runtime: ['shared', 'api', 'mount'],
   registry: ['shared', 'api', 'content', 'archive', 'images'],
-  containers: ['shared', 'api', 'images', 'snapshots', 'runtime', 'mount', 'archive'],
+  network: ['shared', 'api'],
+  containers: ['shared', 'api', 'images', 'snapshots', 'runtime', 'mount', 'archive', 'network'],
   server: ['shared', 'api', 'events', 'containers', 'images'],
   'api-client': ['shared', 'api'],
   // `berth registry serve` runs the registry server in the CLI's process; `berth cp` reads

@@ -5,6 +5,7 @@ import { sendEmpty, sendJson } from '../respond.js';
 import { boolParam, filtersParam } from '../query.js';
 import { readJson } from '../body.js';
 import { EngineError, invalid } from '../../shared/errors.js';
+import type { EndpointSettings } from '../../api/types.js';
 
 function networks(ctx: RequestContext): NetworkBackend {
   if (!ctx.backends.networks) throw new EngineError('not-implemented', 'networks are not implemented');
@@ -24,10 +25,10 @@ async function body<T>(ctx: RequestContext): Promise<T> {
 
 /** `/networks` and `/volumes`: one store call per route. */
 export const networkVolumeRoutes: Route[] = [
-  { method: 'GET', path: '/networks', handler: (ctx) => sendJson(ctx.res, 200, networks(ctx).list(filtersParam(ctx.query))) },
-  { method: 'POST', path: '/networks/create', handler: async (ctx) => sendJson(ctx.res, 201, networks(ctx).create(await body(ctx))) },
-  { method: 'POST', path: '/networks/prune', handler: (ctx) => sendJson(ctx.res, 200, networks(ctx).prune(filtersParam(ctx.query))) },
-  { method: 'GET', path: '/networks/{id}', handler: (ctx) => sendJson(ctx.res, 200, networks(ctx).inspect(ctx.params.id)) },
+  { method: 'GET', path: '/networks', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).list(filtersParam(ctx.query))) },
+  { method: 'POST', path: '/networks/create', handler: async (ctx) => sendJson(ctx.res, 201, await networks(ctx).create(await body(ctx))) },
+  { method: 'POST', path: '/networks/prune', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).prune(filtersParam(ctx.query))) },
+  { method: 'GET', path: '/networks/{id}', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).inspect(ctx.params.id)) },
   {
     method: 'DELETE',
     path: '/networks/{id}',
@@ -40,8 +41,8 @@ export const networkVolumeRoutes: Route[] = [
     method: 'POST',
     path: '/networks/{id}/connect',
     handler: async (ctx) => {
-      const b = await body<{ Container?: string }>(ctx);
-      await networks(ctx).connect(ctx.params.id, b.Container ?? '');
+      const b = await body<{ Container?: string; EndpointConfig?: EndpointSettings | null }>(ctx);
+      await networks(ctx).connect(ctx.params.id, b.Container ?? '', b.EndpointConfig ?? {});
       sendEmpty(ctx.res, 200);
     },
   },
