@@ -1,10 +1,10 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import type { ContainerCreateRequest, ContainerCreateResponse, EndpointSettings } from '../api/types.js';
-import { invalid } from '../shared/errors.js';
+import { invalid, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
 import { SCHEMA_VERSION, initialState, type ContainerRecord } from './container-record.js';
-import { networkList, writeHostFiles } from './networking.js';
+import { networkList, parseLink, writeHostFiles } from './networking.js';
 import { mergeConfig, networkKind, normalizeHostConfig, pathAndArgs } from './merge-config.js';
 import type { ServiceContext } from './service-context.js';
 
@@ -34,6 +34,12 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   const hostname = net.kind === 'host' ? host.hostname : config.Hostname || id.slice(0, 12);
   config.Hostname = hostname;
   const name = opts.name ? ctx.names.reserve(opts.name, id) : ctx.names.reserveGenerated(id);
+  try {
+    hostConfig.Links = normalizeLinks(ctx, hostConfig.Links, name);
+  } catch (err) {
+    ctx.names.forget(id, name);
+    throw err;
+  }
   const p = ctx.paths(id);
   let prepared = false;
   try {
@@ -91,4 +97,19 @@ function endpointsByName(cfg: Record<string, EndpointSettings>, net: ReturnType<
   for (const [k, v] of Object.entries(cfg)) out[k === 'default' ? 'bridge' : k] = v ?? {};
   out[net.name] ??= {};
   return out;
+}
+
+/** `--link db:alias` is recorded as Docker shows it (`/db:/self/alias`); the target must exist. */
+function normalizeLinks(ctx: ServiceContext, links: string[] | null | undefined, self: string): string[] | null {
+  if (!links?.length) return links ?? null;
+  return links.map((l) => {
+    const { name, alias } = parseLink(l);
+    let target;
+    try {
+      target = ctx.get(name);
+    } catch {
+      throw notFound(`Could not get container for ${name}`);
+    }
+    return `${target.name}:${self}/${alias}`;
+  });
 }

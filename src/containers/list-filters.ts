@@ -73,7 +73,11 @@ export function selectContainers(records: ContainerRecord[], opts: ListOptions, 
     if (before.some((b) => !(r.created < b.created))) continue;
     if (since.some((s) => !(r.created > s.created))) continue;
     const nets = f.get('network');
-    if (nets && nets.length > 0 && !nets.includes(r.hostConfig.NetworkMode ?? 'default')) continue;
+    if (nets && nets.length > 0) {
+      const joined = new Set([r.hostConfig.NetworkMode ?? 'default', ...Object.keys(r.networking ?? {})]);
+      if (joined.has('default')) joined.add('bridge');
+      if (!nets.some((n) => joined.has(n))) continue;
+    }
     out.push(r);
     if (limit > 0 && out.length >= limit) break;
   }

@@ -64,3 +64,34 @@ export async function writeHostFiles(
   await writeFile(p.hosts, hostsFile({ hostname, domainname, extraHosts: h.ExtraHosts, hostHosts: mode === 'host' ? host.hosts : undefined }));
   await writeFile(p.resolvConf, resolvConf({ mode, hostResolv: host.resolvConf, dns: h.Dns, dnsSearch: h.DnsSearch, dnsOptions: h.DnsOptions }));
 }
+
+/** Docker's legacy link variables (`<ALIAS>_NAME`, `<ALIAS>_PORT_*`, `<ALIAS>_ENV_*`) for each --link target. */
+export function linkEnv(ctx: ServiceContext, rec: ContainerRecord): string[] {
+  const out: string[] = [];
+  for (const l of rec.hostConfig.Links ?? []) {
+    const { name, alias } = parseLink(l);
+    const target = ctx.get(name);
+    const ip = ctx.deps.network?.addressOf(target.id);
+    const prefix = alias.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+    out.push(`${prefix}_NAME=${rec.name}/${alias}`);
+    const ports = Object.keys(target.config.ExposedPorts ?? {})
+      .map((k) => {
+        const [p, proto = 'tcp'] = k.split('/');
+        return { port: Number(p), proto };
+      })
+      .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
+    if (ip && ports.length) {
+      out.push(`${prefix}_PORT=${ports[0].proto}://${ip}:${ports[0].port}`);
+      for (const { port, proto } of ports) {
+        const p = `${prefix}_PORT_${port}_${proto.toUpperCase()}`;
+        out.push(`${p}=${proto}://${ip}:${port}`, `${p}_ADDR=${ip}`, `${p}_PORT=${port}`, `${p}_PROTO=${proto}`);
+      }
+    }
+    for (const e of target.config.Env ?? []) {
+      const k = e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('='));
+      if (['HOME', 'HOSTNAME', 'PATH'].includes(k)) continue;
+      out.push(`${prefix}_ENV_${e}`);
+    }
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import { EngineError, conflict } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
-import { sandboxSpec } from './networking.js';
+import { linkEnv, sandboxSpec } from './networking.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 
 /** Host pid of a running container referenced by `container:<ref>` modes. */
@@ -45,7 +45,7 @@ async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: stri
   return {
     id: rec.id,
     rootfsPath: rootfs,
-    config: rec.config,
+    config: h.Links?.length ? { ...rec.config, Env: [...linkEnv(ctx, rec), ...(rec.config.Env ?? [])] } : rec.config,
     hostConfig: h,
     user,
     hostname: rec.config.Hostname ?? rec.id.slice(0, 12),

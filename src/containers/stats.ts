@@ -25,8 +25,36 @@ export interface StatsSample {
   cpu_stats: CpuStats;
   precpu_stats: CpuStats;
   memory_stats: { usage?: number; max_usage?: number; stats?: Record<string, number>; limit?: number };
+  /** Per interface of the container's namespace (running containers with a network). */
+  networks?: Record<string, NetStats>;
   name: string;
   id: string;
+}
+
+/** Docker's per-interface network counters. */
+export interface NetStats {
+  rx_bytes: number;
+  rx_packets: number;
+  rx_errors: number;
+  rx_dropped: number;
+  tx_bytes: number;
+  tx_packets: number;
+  tx_errors: number;
+  tx_dropped: number;
+}
+
+/** `/proc/<pid>/net/dev` of the container's init: its namespace's interfaces (lo left out, as Docker does). */
+export async function readNetStats(pid: number): Promise<Record<string, NetStats> | undefined> {
+  const text = await readFile(`/proc/${pid}/net/dev`, 'utf8').catch(() => undefined);
+  if (!text) return undefined;
+  const out: Record<string, NetStats> = {};
+  for (const line of text.split('\n').slice(2)) {
+    const m = /^\s*([^:]+):\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'lo') continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    out[m[1]] = { rx_bytes: f[0], rx_packets: f[1], rx_errors: f[2], rx_dropped: f[3], tx_bytes: f[8], tx_packets: f[9], tx_errors: f[10], tx_dropped: f[11] };
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 const emptyCpu = (): CpuStats => ({ cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 }, throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 } });
@@ -88,6 +116,10 @@ export async function sampleStats(rec: ContainerRecord, prev?: StatsSample): Pro
   };
   s.pids_stats = { current: pids, ...(pidsMax && /^\d+$/.test(pidsMax.trim()) ? { limit: Number(pidsMax.trim()) } : {}) };
   s.blkio_stats.io_service_bytes_recursive = blkioEntries(blkio);
+  if (rec.hostConfig.NetworkMode !== 'host' && rec.hostConfig.NetworkMode !== 'none') {
+    const nets = await readNetStats(rec.state.pid);
+    if (nets) s.networks = nets;
+  }
   if (prev) {
     s.precpu_stats = prev.cpu_stats;
     s.preread = prev.read;
