@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
-import { mountPoints } from './mount-points.js';
+import { recordMounts } from './volume-mounts.js';
 import type { ServiceContext } from './service-context.js';
 
 /** A host directory that stands for a container path (rootfs, a bind source, a host file). */
@@ -79,12 +79,8 @@ export function cleanContainerPath(path: string): { clean: string; followLast: b
 
 function binds(ctx: ServiceContext, rec: ContainerRecord): Scope[] {
   const out: Scope[] = [];
-  try {
-    for (const m of mountPoints(rec.hostConfig, ctx.deps.spec)) {
-      if (m.Type === 'bind' && m.Source) out.push({ dest: posix.normalize(m.Destination), source: m.Source });
-    }
-  } catch {
-    // unparseable mounts were reported at create time
+  for (const m of recordMounts(rec)) {
+    if (m.type !== 'tmpfs' && m.source) out.push({ dest: posix.normalize(m.destination), source: m.source });
   }
   const p = ctx.paths(rec.id);
   for (const [dest, source] of [['/etc/hosts', p.hosts], ['/etc/hostname', p.hostname], ['/etc/resolv.conf', p.resolvConf]]) {

@@ -7,7 +7,8 @@ import { EngineError } from '../shared/errors.js';
 /**
  * On-disk layout owned by this file (drawn once):
  * ```
- * <data-root>/containers/<id>/container.json   ContainerRecord (schemaVersion 1), atomic temp+rename
+ * <data-root>/containers/<id>/container.json   ContainerRecord (schemaVersion 1), atomic temp+rename;
+ *                                              `mounts` (binds and volumes) was added later and is optional
  * <data-root>/containers/<id>/container.log    conmon's k8s-file log
  * <data-root>/containers/<id>/{hostname,hosts,resolv.conf}
  * <exec-root>/containers/<id>/                 monitor state dir (conmon.pid, exit, attach, ctl ...)
@@ -55,7 +56,31 @@ export interface ContainerRecord {
   hostnamePath: string;
   hostsPath: string;
   resolvConfPath: string;
+  /** Binds, volumes and --mount tmpfs as resolved at create (absent in records made before volumes). */
+  mounts?: MountPointRecord[];
   state: RuntimeStateRecord;
+}
+
+/** One mount of the container as decided at create (Docker's MountPoint). */
+export interface MountPointRecord {
+  type: 'bind' | 'volume' | 'tmpfs';
+  /** Volume name ('' for binds and tmpfs). */
+  name: string;
+  /** Host path: the bind source or the volume's data directory ('' for tmpfs). */
+  source: string;
+  destination: string;
+  /** Volume driver ('' for binds and tmpfs). */
+  driver: string;
+  /** `-v` mode as written (`z` for a volume without one); '' for --mount and --volumes-from. */
+  mode: string;
+  rw: boolean;
+  /** Binds: the requested propagation or `rprivate`; '' for volumes and tmpfs. */
+  propagation: string;
+  /** A volume the user named (`-v name:/x`, `--mount src=name`): `rm -v` keeps it. */
+  named: boolean;
+  /** A `-v` bind: a missing host directory is created at start. */
+  createSource?: boolean;
+  nonRecursive?: boolean;
 }
 
 /** Directories being deleted in the background are renamed to `<TRASH_PREFIX><id>`. */

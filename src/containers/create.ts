@@ -3,10 +3,11 @@ import { hostname as osHostname } from 'node:os';
 import type { ContainerCreateRequest, ContainerCreateResponse, EndpointSettings } from '../api/types.js';
 import { invalid, notFound } from '../shared/errors.js';
 import { newId } from '../shared/ids.js';
-import { SCHEMA_VERSION, initialState, type ContainerRecord } from './container-record.js';
+import { SCHEMA_VERSION, initialState, type ContainerRecord, type MountPointRecord } from './container-record.js';
 import { networkList, parseLink, writeHostFiles } from './networking.js';
 import { mergeConfig, networkKind, normalizeHostConfig, pathAndArgs } from './merge-config.js';
 import type { ServiceContext } from './service-context.js';
+import { dropVolumes, planMounts, resolveMounts } from './volume-mounts.js';
 
 async function defaultHostFiles(): Promise<{ resolvConf: string; hosts: string; hostname: string }> {
   const read = (p: string): Promise<string> => readFile(p, 'utf8').catch(() => '');
@@ -24,14 +25,17 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   const hostConfig = normalizeHostConfig(req.HostConfig);
   ctx.deps.spec.validate(hostConfig);
   const config = mergeConfig(req, image.config, req.Image);
+  const mountPlan = planMounts(ctx, hostConfig, config);
   const net = networkKind(hostConfig.NetworkMode);
-  if (net.kind === 'container') ctx.get(net.ref);
+  // container:<name> is recorded by ID, and the joining container takes the target's hostname (Docker).
+  const joined = net.kind === 'container' ? ctx.get(net.ref) : undefined;
+  if (joined) hostConfig.NetworkMode = `container:${joined.id}`;
   const networking = endpointsByName(req.NetworkingConfig?.EndpointsConfig ?? {}, net);
-  if (net.kind === 'network' && ctx.deps.network) ctx.deps.network.check({ networks: networkList({ hostConfig, networking }) });
+  if (net.kind === 'network' && ctx.deps.network) ctx.deps.network.check({ networks: networkList({ hostConfig, networking, config }) });
   const host = ctx.deps.hostFiles ? ctx.deps.hostFiles() : await defaultHostFiles();
 
   const id = newId();
-  const hostname = net.kind === 'host' ? host.hostname : config.Hostname || id.slice(0, 12);
+  const hostname = net.kind === 'host' ? host.hostname : joined ? (joined.config.Hostname ?? joined.id.slice(0, 12)) : config.Hostname || id.slice(0, 12);
   config.Hostname = hostname;
   const name = opts.name ? ctx.names.reserve(opts.name, id) : ctx.names.reserveGenerated(id);
   try {
@@ -42,6 +46,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   }
   const p = ctx.paths(id);
   let prepared = false;
+  let mounts: MountPointRecord[] | undefined;
   try {
     // The container's files and its rootfs snapshot are independent: make them together.
     const snapshot = ctx.deps.snapshots.prepare(id, image.topChainId).then(() => {
@@ -52,6 +57,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
     );
     const [a, b] = await Promise.allSettled([snapshot, files]);
     for (const r of [a, b]) if (r.status === 'rejected') throw r.reason;
+    mounts = await resolveMounts(ctx, id, mountPlan, hostConfig);
     const { path, args } = pathAndArgs(config);
     const rec: ContainerRecord = {
       schemaVersion: SCHEMA_VERSION,
@@ -71,6 +77,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
       hostnamePath: p.hostname,
       hostsPath: p.hosts,
       resolvConfPath: p.resolvConf,
+      mounts,
       state: initialState(),
     };
     ctx.records.set(id, rec);
@@ -79,11 +86,13 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   } catch (err) {
     ctx.records.delete(id);
     ctx.names.forget(id, name);
+    if (mounts) await dropVolumes(ctx, id, mounts, true);
     if (prepared) await ctx.deps.snapshots.remove(id).catch(() => {});
     await ctx.store.remove(id).catch(() => {});
     throw err;
   }
   const warnings: string[] = [];
+  if (net.kind === 'host' && Object.keys(hostConfig.PortBindings ?? {}).length) warnings.push('Published ports are discarded when using host network mode');
   return { Id: id, Warnings: warnings };
 }
 

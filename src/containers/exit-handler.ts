@@ -1,6 +1,7 @@
 import type { ContainerRecord } from './container-record.js';
 import { nextDelay, shouldRestart } from './restart-policy.js';
 import type { RunHandle, ServiceContext } from './service-context.js';
+import { unmountVolumes } from './volume-mounts.js';
 
 /** Operations the exit handler triggers afterwards (they take the container lock themselves). */
 export interface AfterExit {
@@ -22,10 +23,12 @@ export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): 
   }
   const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
   const network = ctx.deps.network?.detach(rec.id).catch((err: unknown) => ctx.log.warn('failed to release the network sandbox', { id: rec.id, err }));
+  const volumes = unmountVolumes(ctx, rec);
   const cleanup = prev
     .then(() => ctx.deps.runtime.delete(rec.id))
     .catch((err: unknown) => ctx.log.warn('failed to delete runtime container', { id: rec.id, err }))
     .then(() => network)
+    .then(() => volumes)
     .finally(() => {
       if (ctx.runtimeCleanups.get(rec.id) === cleanup) ctx.runtimeCleanups.delete(rec.id);
     });

@@ -2,6 +2,7 @@ import type { ContainerStatus } from '../api/types.js';
 import { invalid } from '../shared/errors.js';
 import { checkFilterNames, matchLabels, type Filters } from '../shared/filters.js';
 import type { ContainerRecord } from './container-record.js';
+import { recordMounts } from './volume-mounts.js';
 
 const ALLOWED = ['status', 'name', 'label', 'id', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'publish', 'expose', 'is-task'] as const;
 const STATUSES: ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -78,6 +79,8 @@ export function selectContainers(records: ContainerRecord[], opts: ListOptions, 
       if (joined.has('default')) joined.add('bridge');
       if (!nets.some((n) => joined.has(n))) continue;
     }
+    const vols = f.get('volume');
+    if (vols?.length && !vols.some((v) => recordMounts(r).some((m) => m.destination === v || (m.name || m.source) === v))) continue;
     out.push(r);
     if (limit > 0 && out.length >= limit) break;
   }

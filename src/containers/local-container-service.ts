@@ -10,7 +10,7 @@ import { containerTop, type TopResult } from './top.js';
 import { archiveGet, archivePut, archiveStat, containerChanges, type ContainerChange, type PathStat, type PutArchiveOptions } from './archive-service.js';
 import type { Readable } from 'node:stream';
 import { emptyStats, sampleStats, type StatsSample } from './stats.js';
-import { mountPoints } from './mount-points.js';
+import { mountPointViews, restoreVolumes } from './volume-mounts.js';
 import { dirSize } from './dir-size.js';
 import { parseDetachKeys } from './detach-keys.js';
 import type { AfterExit } from './exit-handler.js';
@@ -121,7 +121,7 @@ export class LocalContainerService implements ContainerService {
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     if (opts.link) throw invalid('Conflict, cannot remove the default link name of the container');
-    await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', (rec) => removeContainer(this.ctx, rec, Boolean(opts.force)));
+    await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', (rec) => removeContainer(this.ctx, rec, Boolean(opts.force), Boolean(opts.volumes)));
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {
@@ -150,7 +150,7 @@ export class LocalContainerService implements ContainerService {
   async list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]> {
     const now = this.ctx.clock.now();
     const recs = selectContainers([...this.ctx.records.values()], opts, (ref) => this.ctx.get(ref));
-    const out = recs.map((r) => toSummary(r, now, mountPoints(r.hostConfig, this.ctx.deps.spec), this.networkView(r)));
+    const out = recs.map((r) => toSummary(r, now, mountPointViews(r), this.networkView(r)));
     if (opts.size) {
       for (const s of out) {
         const rec = this.ctx.records.get(s.Id);
@@ -176,7 +176,7 @@ export class LocalContainerService implements ContainerService {
     } catch (err) {
       this.ctx.log.debug('no graph data', { id: rec.id, err });
     }
-    const view = toInspect(rec, graph, mountPoints(rec.hostConfig, this.ctx.deps.spec), this.networkView(rec));
+    const view = toInspect(rec, graph, mountPointViews(rec), this.networkView(rec));
     view.ExecIDs = this.execs.idsFor(rec.id);
     return opts?.size ? { ...view, ...(await this.sizes(rec)) } : view;
   }
@@ -324,6 +324,7 @@ export class LocalContainerService implements ContainerService {
     const toStart = await restoreAll(this.ctx, { ...this.after, remove: (id) => this.remove(id, { force: true }) });
     const running = new Set([...this.ctx.records.values()].filter((r) => isActive(r.state.status)).map((r) => r.id));
     await this.ctx.deps.network?.reconcile(running).catch((err: unknown) => this.ctx.log.error('failed to reconcile networks', { err }));
+    restoreVolumes(this.ctx, running);
     await Promise.allSettled(
       toStart.map(async (id) => {
         try {
@@ -349,7 +350,8 @@ export class LocalContainerService implements ContainerService {
     await this.ctx.locks.run(id, async () => {
       const rec = this.ctx.records.get(id);
       if (!rec || isActive(rec.state.status) || rec.state.status === 'removing') return;
-      await removeContainer(this.ctx, rec, false);
+      // like dockerd's --rm: anonymous volumes go with the container
+      await removeContainer(this.ctx, rec, false, true);
       this.ctx.emit(rec, 'destroy');
     });
   }

@@ -21,7 +21,7 @@ export async function connectNetwork(ctx: ServiceContext, idOrName: string, netw
     const found = net.checkConnect(rec.id, rec.name.slice(1), network, config, Object.keys(rec.networking));
     const running = rec.state.status === 'running' || rec.state.status === 'paused';
     if (running) await net.connect(rec.id, sandboxSpec(ctx, rec), found.name, config);
-    rec.networking = { ...rec.networking, [found.name]: config };
+    rec.networking = { ...rec.networking, [found.name]: { ...config, NetworkID: found.id } };
     await ctx.save(rec);
   });
 }

@@ -7,11 +7,14 @@ import { networkKind } from './merge-config.js';
 import type { ServiceContext } from './service-context.js';
 
 /** The networks a container joins at start, its mode's first (keys of `networking` are network names). */
-export function networkList(rec: Pick<ContainerRecord, 'hostConfig' | 'networking'>): { ref: string; config: EndpointSettings }[] {
+export function networkList(rec: Pick<ContainerRecord, 'hostConfig' | 'networking'> & { config?: { MacAddress?: string } }): { ref: string; config: EndpointSettings }[] {
   const net = networkKind(rec.hostConfig.NetworkMode);
   if (net.kind !== 'network') return [];
   const first = net.name;
-  const cfg = rec.networking[first] ?? (first === 'bridge' ? rec.networking.default : undefined) ?? {};
+  let cfg = rec.networking[first] ?? (first === 'bridge' ? rec.networking.default : undefined) ?? {};
+  // API < 1.44 clients (docker run --mac-address) put the address on the container config.
+  const mac = rec.config?.MacAddress;
+  if (mac && !cfg.MacAddress) cfg = { ...cfg, MacAddress: mac };
   const rest = Object.entries(rec.networking).filter(([k]) => k !== first && !(first === 'bridge' && k === 'default'));
   return [{ ref: first, config: cfg }, ...rest.map(([ref, config]) => ({ ref, config }))];
 }

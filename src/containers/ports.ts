@@ -6,7 +6,6 @@ import type { Mount } from '../mount/types.js';
 import type { OciSpec } from '../runtime/spec/oci-types.js';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
 import type { OutputChunk } from './container-service.js';
-import type { MountParsers } from './mount-points.js';
 
 /**
  * The narrow interfaces the containers service consumes (STYLE habit 7). The daemon wires
@@ -30,11 +29,11 @@ export interface MountPort {
   unmount(target: string): void;
 }
 
-export interface SpecPort extends MountParsers {
+export interface SpecPort {
   /** Throws `unable to find user x: no matching entries in passwd file`. */
   resolveUser(rootfs: string, user: string, groupAdd: readonly string[]): Promise<{ uid: number; gid: number; additionalGids: number[] }>;
   build(input: SpecInput): OciSpec;
-  /** Create-time checks of HostConfig (resources, security options) with dockerd's wording. */
+  /** Create-time checks of HostConfig (resources, security options) with dockerd's wording; mounts are checked by volume-mounts.ts. */
   validate(hostConfig: HostConfig): void;
   /** RLIMIT_NOFILE of the daemon (containers never ask above the hard limit). */
   rlimitNofile(): Promise<{ soft: number; hard: number } | undefined>;
@@ -133,4 +132,34 @@ export interface NetworkPort {
   rename(containerId: string, name: string): void;
   /** Boot: tear down what belongs to containers that no longer run; rules from the records. */
   reconcile(running: Set<string>): Promise<void>;
+}
+
+/** A volume held by a container: its name, driver and data directory on the host. */
+export interface VolumeRef {
+  name: string;
+  driver: string;
+  mountpoint: string;
+}
+
+/**
+ * The volumes module as containers use it (src/volumes/VolumeService). Lifecycle per
+ * container: acquire() each volume at create (a missing one is created; the container now
+ * refers to it) -> populate() at create (copy-up of the image's content into an empty
+ * volume) -> mount() at every start, unmount() at every exit -> release() at removal, then
+ * remove() of its anonymous volumes with `rm -v` (refused with a conflict while another
+ * container uses one). restore() hands over every container's volumes at boot.
+ */
+export interface VolumePort {
+  /** '' = a new anonymous volume. `mustExist` (--volumes-from): a missing volume is an error. */
+  acquire(name: string, containerId: string, opts?: { driver?: string; driverOpts?: Record<string, string>; labels?: Record<string, string>; mustExist?: boolean }): Promise<VolumeRef>;
+  /** Copy the directory `source` (resolved inside the rootfs) into the volume when the volume is empty. */
+  populate(name: string, source: string): Promise<void>;
+  /** Start: the data path to bind-mount (a device volume is mounted on first use). */
+  mount(name: string, containerId: string, info: { destination: string; rw: boolean; propagation: string }): Promise<string>;
+  /** Exit: a no-op when this container has not mounted it. */
+  unmount(name: string, containerId: string): Promise<void>;
+  release(name: string, containerId: string): void;
+  /** Throws EngineError('conflict') while a container uses it. */
+  remove(name: string): Promise<void>;
+  restore(users: { containerId: string; volumes: string[]; running: boolean }[]): void;
 }

@@ -12,9 +12,7 @@ import {
   type OciRuntime,
 } from '../runtime/index.js';
 import { cpus } from 'node:os';
-import { existsSync } from 'node:fs';
-import { invalid } from '../shared/errors.js';
-import { buildSpec, parseBind, parseMountSpec, parseSecurityOpts, readRlimitNofile, resolveUser, validateResources } from '../runtime/spec/index.js';
+import { buildSpec, parseSecurityOpts, readRlimitNofile, resolveUser, validateResources } from '../runtime/spec/index.js';
 import type { MountPort, RuntimePort, SpecPort } from './ports.js';
 
 /** The real OCI runtime + conmon monitor behind RuntimePort. */
@@ -57,17 +55,7 @@ export const specPort: SpecPort = {
   validate: (h) => {
     validateResources(h, cpus().length);
     parseSecurityOpts(h.SecurityOpt);
-    for (const b of h.Binds ?? []) parseBind(b);
-    for (const m of h.Mounts ?? []) {
-      const parsed = parseMountSpec(m);
-      // --mount never creates a missing bind source (unlike -v), and says so at create time.
-      if (parsed.type === 'bind' && parsed.source && !existsSync(parsed.source)) {
-        throw invalid(`invalid mount config for type "bind": bind source path does not exist: ${parsed.source}`);
-      }
-    }
   },
-  parseBind,
-  parseMountSpec,
 };
 
 /** src/mount. */

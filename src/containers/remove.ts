@@ -4,13 +4,15 @@ import { releaseRunResources } from './exit-handler.js';
 import type { ServiceContext } from './service-context.js';
 import { cancelPendingAttaches } from './start.js';
 import { killForRemoval } from './stop.js';
+import { dropVolumes, recordMounts } from './volume-mounts.js';
 
 /**
  * `docker rm`: (with force, kill and wait first), status `removing`, then drop the rootfs
- * snapshot, the container's dirs and its record; wakes every waiter (`removed` included).
+ * snapshot, the container's dirs and its record, release its volumes (removing the anonymous
+ * ones with `removeVolumes`, `rm -v`); wakes every waiter (`removed` included).
  * Caller holds the lock and has checked the transition.
  */
-export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord, force: boolean): Promise<void> {
+export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord, force: boolean, removeVolumes = false): Promise<void> {
   if (force) await killForRemoval(ctx, rec);
   rec.state.status = 'removing';
   await ctx.save(rec);
@@ -32,6 +34,7 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   ctx.records.delete(rec.id);
   ctx.names.forget(rec.id, rec.name);
   ctx.backoff.delete(rec.id);
+  await dropVolumes(ctx, rec.id, recordMounts(rec), removeVolumes);
   ctx.waiters.removed(rec.id, rec.state.exitCode);
 }
 

@@ -6,7 +6,7 @@ import { RecordStore, type ContainerPaths, type ContainerRecord } from './contai
 import { KeyedLock } from '../shared/keyed-lock.js';
 import { NameIndex } from './name-index.js';
 import type { PendingAttach } from './attach-session.js';
-import type { ImagePort, MountPort, NetworkPort, RuntimePort, SnapshotPort, SpecPort } from './ports.js';
+import type { ImagePort, MountPort, NetworkPort, RuntimePort, SnapshotPort, SpecPort, VolumePort } from './ports.js';
 import type { Subject } from './status-machine.js';
 import { Waiters } from './waiters.js';
 
@@ -21,6 +21,8 @@ export interface ContainerServiceDeps {
   runtime: RuntimePort;
   /** Bridge and user networks; without it such containers run with loopback only (unit tests). */
   network?: NetworkPort;
+  /** Named and anonymous volumes; without it only binds and tmpfs mounts work (unit tests). */
+  volumes?: VolumePort;
   /** Host /etc/resolv.conf and /etc/hosts contents (for host networking); default reads the files. */
   hostFiles?: () => { resolvConf: string; hosts: string; hostname: string };
   clock?: Clock;

@@ -1,12 +1,13 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
 import { EngineError, conflict } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
-import { linkEnv, sandboxSpec } from './networking.js';
+import { linkEnv, networkList, sandboxSpec } from './networking.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
+import { mountVolumes, type BindMount } from './volume-mounts.js';
 
 /** Host pid of a running container referenced by `container:<ref>` modes. */
 function joinTarget(ctx: ServiceContext, ref: string, what: string): number {
@@ -24,8 +25,8 @@ function sharedNetns(ctx: ServiceContext, ref: string): string {
   return ctx.deps.network?.view(target.id, {}, null).sandboxKey || `/proc/${pid}/ns/net`;
 }
 
-/** Gathers SpecInput for a container whose rootfs is mounted at `rootfs`. */
-async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: string, sandbox: string | undefined): Promise<SpecInput> {
+/** Gathers SpecInput for a container whose rootfs is mounted at `rootfs`; `mounts` are its binds and volumes. */
+async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: string, sandbox: string | undefined, mounts: BindMount[]): Promise<SpecInput> {
   const p = ctx.paths(rec.id);
   const h = rec.hostConfig;
   const net = networkKind(h.NetworkMode);
@@ -50,6 +51,7 @@ async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: stri
     user,
     hostname: rec.config.Hostname ?? rec.id.slice(0, 12),
     files: { hostname: p.hostname, hosts: p.hosts, resolvConf: p.resolvConf },
+    mounts,
     netns,
     nsPaths,
     init: h.Init && ctx.deps.initPath ? { hostPath: ctx.deps.initPath } : undefined,
@@ -76,14 +78,14 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
-    await createBindSources(ctx, rec);
+    const binds = await mountVolumes(ctx, rec);
     // The network sandbox (namespace, veths, ports) is made while the rootfs is mounted.
     const sandbox = attachNetwork(ctx, rec);
     const rootfs = ctx.deps.snapshots.mounts(rec.snapshotKey).then((mounts) => ctx.deps.mounts.mountAll(mounts, p.rootfs));
     const [sb, fs] = await Promise.allSettled([sandbox, rootfs]);
     if (sb.status === 'rejected') throw sb.reason;
     if (fs.status === 'rejected') throw fs.reason;
-    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs, sb.value));
+    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs, sb.value, binds));
     await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
     await mkdir(p.dir, { recursive: true });
 
@@ -137,19 +139,25 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
 /** Joins the container's networks (bridge and user modes) and writes its hosts/resolv.conf; the namespace path. */
 async function attachNetwork(ctx: ServiceContext, rec: ContainerRecord): Promise<string | undefined> {
   const net = ctx.deps.network;
-  if (!net || networkKind(rec.hostConfig.NetworkMode).kind !== 'network') return undefined;
+  const kind = networkKind(rec.hostConfig.NetworkMode);
+  if (kind.kind === 'container') {
+    // Sharing another container's namespace means sharing its hosts and resolv.conf too.
+    const target = ctx.paths(ctx.get(kind.ref).id);
+    const p = ctx.paths(rec.id);
+    await Promise.all([copyFile(target.hosts, p.hosts), copyFile(target.resolvConf, p.resolvConf)]).catch(() => {});
+    return undefined;
+  }
+  if (!net || kind.kind !== 'network') return undefined;
   const info = await net.attach(sandboxSpec(ctx, rec));
+  // Docker keeps each network's ID on the container once it has been connected (shown after stop too).
+  for (const { ref } of networkList(rec)) {
+    const found = net.find(ref);
+    const key = rec.networking[found.name] ? found.name : ref;
+    rec.networking[key] = { ...(rec.networking[key] ?? {}), NetworkID: found.id };
+  }
   const p = ctx.paths(rec.id);
   await Promise.all([writeFile(p.hosts, info.hosts), writeFile(p.resolvConf, info.resolvConf)]);
   return info.netnsPath;
-}
-
-/** `-v /host:/ctr` creates a missing host directory at start, as dockerd does (`--mount` refuses at create). */
-async function createBindSources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
-  for (const b of rec.hostConfig.Binds ?? []) {
-    const { type, source } = ctx.deps.spec.parseBind(b);
-    if (type === 'bind' && source?.startsWith('/')) await mkdir(source, { recursive: true });
-  }
 }
 
 function connectPendingAttaches(ctx: ServiceContext, rec: ContainerRecord): void {

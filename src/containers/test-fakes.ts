@@ -243,11 +243,6 @@ export const fakeSpec: SpecPort = {
   },
   build: (input) => ({ ociVersion: '1.0.2', process: { user: { uid: 0, gid: 0 }, args: [], env: [], cwd: '/' }, root: { path: input.rootfsPath }, mounts: [], linux: {} }) as never,
   rlimitNofile: async () => ({ soft: 1024, hard: 4096 }),
-  parseBind: (b) => {
-    const [source, destination, mode = ''] = b.split(':');
-    return { type: 'bind', source, destination: destination!, options: ['rbind', 'rprivate', ...(mode.includes('ro') ? ['ro'] : [])] };
-  },
-  parseMountSpec: (m) => ({ type: m.Type, source: m.Source, destination: m.Target, options: m.ReadOnly ? ['ro'] : [] }),
   validate: (h) => {
     if (h.Memory && h.Memory < 6 * 1024 * 1024) throw new EngineError('invalid-argument', 'Minimum memory limit allowed is 6MB');
   },

@@ -23,7 +23,7 @@ const emptyEndpoint = (): EndpointSettings => ({
 function networks(rec: ContainerRecord, net: ContainerNetworkView | undefined): Record<string, EndpointSettings> {
   const mode = rec.hostConfig.NetworkMode ?? 'default';
   if (mode.startsWith('container:')) return {};
-  if (net && Object.keys(net.networks).length) return net.networks;
+  if (net) return net.networks;
   const name = mode === 'default' ? 'bridge' : mode;
   return { [name]: { ...emptyEndpoint(), ...(rec.networking[name] ?? {}) } };
 }

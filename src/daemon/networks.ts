@@ -16,7 +16,7 @@ export async function openNetworks(config: DaemonConfig, logger: Logger, events:
   const dnsServer = (dnsMod as { EmbeddedDnsServer?: new (scope: unknown, opts?: unknown) => unknown } | undefined)?.EmbeddedDnsServer;
   const svc = await net.NetworkService.open({
     stateFile: join(config.dataRoot, 'network', 'state.json'),
-    host: new net.IpNetHost(),
+    host: net.openNetHost({ logger: log }),
     config: config.network,
     dns: dnsServer ? (names) => new dnsServer(names, { logger: log }) as never : undefined,
     hostResolvConf: () => {

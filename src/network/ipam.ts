@@ -1,4 +1,4 @@
-import { forbidden, invalid } from '../shared/errors.js';
+import { EngineError, forbidden, invalid } from '../shared/errors.js';
 import { contains, formatCidr, formatIp, mask, overlaps, parseCidr, parseIp, size, type Cidr } from './ipv4.js';
 
 /** `default-address-pools` entry (dockerd's daemon.json shape). */
@@ -55,7 +55,7 @@ export function resolveIpv4(req: IpamConfigRequest | undefined, pools: AddressPo
   let subnet: Cidr;
   if (req?.Subnet) {
     const p = parseCidr(req.Subnet);
-    if (!p) throw invalid(`invalid CIDR address: ${req.Subnet}`);
+    if (!p) throw new EngineError('internal', `Invalid subnet ${req.Subnet} : invalid CIDR address: ${req.Subnet}`);
     if (p.cidr.base !== p.address) throw invalid(`invalid subnet ${req.Subnet} : it should be ${formatCidr(p.cidr)}`);
     subnet = p.cidr;
     if (used.some((u) => u.ours && overlaps(u.cidr, subnet))) throw forbidden('Pool overlaps with other one on this address space');
@@ -75,6 +75,8 @@ export function resolveIpv4(req: IpamConfigRequest | undefined, pools: AddressPo
     const g = parseIp(req.Gateway);
     if (g === undefined) throw invalid(`invalid gateway address ${req.Gateway}`);
     if (!contains(subnet, g)) throw forbidden(`no matching subnet for gateway ${req.Gateway}`);
+    const bcast = (subnet.base | (~mask(subnet.prefix) >>> 0)) >>> 0;
+    if (subnet.prefix < 31 && (g === subnet.base || g === bcast)) throw new EngineError('internal', `failed to allocate gateway (${req.Gateway}): Address already in use`);
     gateway = g;
   }
   const aux: number[] = [];
@@ -112,7 +114,7 @@ export class AddressAllocator {
   take(ip: string): number {
     const n = parseIp(ip);
     if (n === undefined) throw invalid(`invalid IPv4 address: ${ip}`);
-    if (!contains(this.cfg.subnet, n)) throw forbidden(`no configured subnet or ip-range contain the IP address ${ip}`);
+    if (!contains(this.cfg.subnet, n)) throw invalid(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
     if (this.isUsed(n)) throw forbidden('Address already in use');
     this.used.add(n);
     return n;

@@ -9,7 +9,7 @@ import { DnsNames } from './dns-names.js';
 import type { NetHost } from './host/net-host.js';
 import { hostsFile, nameservers, resolvConf } from './host-files.js';
 import { AddressAllocator, resolveIpv4, type IpamConfigRequest, type Ipv4Config } from './ipam.js';
-import { formatCidr, formatIp, macForIp, parseCidr, parseIp, type Cidr } from './ipv4.js';
+import { contains, formatCidr, formatIp, macForIp, parseCidr, parseIp, type Cidr } from './ipv4.js';
 import { tableName, type NetworkConfig } from './network-config.js';
 import { loadState, saveState, type EndpointRecord, type NetworkRecord, type NetworkState, type SandboxRecord } from './network-records.js';
 import type { ContainerNetworkView, NetworkEvent, SandboxInfo, SandboxSpec } from './network-types.js';
@@ -257,7 +257,11 @@ export class NetworkService {
 
   /** Create-time checks of a container's networks (Docker's errors); returns the network names in order. */
   check(spec: Pick<SandboxSpec, 'networks'>): void {
-    for (const { ref, config } of spec.networks) this.checkEndpoint(this.find(ref === 'default' ? 'bridge' : ref), config);
+    for (const { ref, config } of spec.networks) {
+      // A missing network fails the start, not the create (Docker; a 404 here would make clients pull).
+      const net = this.state.networks.find((n) => n.name === (ref === 'default' ? 'bridge' : ref) || n.id === ref);
+      if (net) this.checkEndpoint(net, config);
+    }
   }
 
   /**
@@ -374,7 +378,7 @@ export class NetworkService {
       for (const [name, req] of Object.entries(requested)) {
         const key = name === 'default' ? 'bridge' : name;
         const net = this.state.networks.find((n) => n.name === key || n.id === key);
-        networks[net?.name ?? key] = { ...emptyEndpoint(), IPAMConfig: req.IPAMConfig ?? null, Links: req.Links ?? null, Aliases: req.Aliases ?? null, NetworkID: net?.id ?? '', DriverOpts: req.DriverOpts ?? null };
+        networks[net?.name ?? key] = { ...emptyEndpoint(), IPAMConfig: req.IPAMConfig ?? null, Links: req.Links ?? null, Aliases: req.Aliases ?? null, NetworkID: req.NetworkID && net ? net.id : '', DriverOpts: req.DriverOpts ?? null };
       }
     }
     const { ports, summaryPorts } = portViews(sb?.ports, exposed, Boolean(sb));
@@ -434,6 +438,8 @@ export class NetworkService {
     }
     if (ip && !net.ipam.userConfig) throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets');
     if (ip && parseIp(ip) === undefined) throw invalid(`invalid IPv4 address: ${ip}`);
+    const a = this.allocators.get(net.id);
+    if (ip && a && !contains(a.cfg.subnet, parseIp(ip)!)) throw invalid(`Invalid address ${ip}: It does not belong to any of this network's subnets`);
     if (config.MacAddress && !/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(config.MacAddress)) throw invalid(`invalid MAC address: ${config.MacAddress}`);
   }
 
