@@ -15,6 +15,7 @@ async function open(host = new RecordingNetHost(), dir = mkdtempSync(join(tmpdir
     host,
     config: { ...defaultNetworkConfig(), bridgeName: 'btest0', bip: '10.99.0.1/24', pools: [{ base: '10.100.0.0/16', size: 24 }] },
     hostResolvConf: () => 'nameserver 127.0.0.53\nsearch corp\n',
+    dns: () => ({ listen: async () => 5353, unlisten: async () => {}, close: async () => {} }),
   });
   return { svc, host, dir };
 }
@@ -103,14 +104,15 @@ test('attach: addresses, MAC from IP, default route via the first non-internal n
     assert.equal(v.bridge?.Gateway, '10.99.0.1');
 
     const two = await svc.attach(spec('bb', [{ ref: 'u', config: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.150.0.9' } } }, { ref: 'bridge', config: {} }]));
-    assert.match(two.resolvConf, /^nameserver 10\.150\.0\.1$/m);
+    assert.match(two.resolvConf, /^nameserver 127\.0\.0\.11$/m);
+    assert.match(host.lastRuleset, /iifname "br-\w+" ip daddr \{ 127\.0\.0\.11, 10\.150\.0\.1 \} udp dport 53 dnat to 10\.150\.0\.1:5353/);
     assert.match(two.resolvConf, /^options ndots:0$/m);
     const vb = svc.view('bb'.padEnd(64, '0'), {}, null);
     assert.equal(vb.networks.u.IPAddress, '10.150.0.9');
     assert.deepEqual(vb.networks.u.Aliases, ['web', 'bb0000000000']);
     assert.equal(vb.networks.bridge.IPAddress, '10.99.0.3');
     const veths = host.calls.filter((c) => c.startsWith('veth'));
-    assert.match(veths[1], /eth0@berth-bb0+ 10\.150\.0\.9\/24 02:42:0a:96:00:09 master br-\w+ gw 10\.150\.0\.1$/);
+    assert.match(veths[1], /eth0@berth-bb0+ 10\.150\.0\.9\/24 02:42:0a:96:00:09 master br-\w+ gw 10\.150\.0\.1 dns 127\.0\.0\.11$/);
     assert.match(veths[2], /eth1@berth-bb0+ 10\.99\.0\.3\/24 .* master btest0$/);
     assert.equal(await errorOf(svc.attach(spec('cc', [{ ref: 'u', config: { IPAMConfig: { IPv4Address: '10.150.0.9' } } }]))), 'forbidden: Address already in use');
     assert.equal(await errorOf(svc.attach(spec('cc', [{ ref: 'bridge', config: { IPAMConfig: { IPv4Address: '10.99.0.50' } } }]))), 'invalid-argument: user specified IP address is supported on user defined networks only');

@@ -44,6 +44,8 @@ export interface NetworkServiceDeps {
 }
 
 const PREDEFINED = ['bridge', 'host', 'none'] as const;
+/** Where containers on user networks find the embedded DNS (Docker's address). */
+const EMBEDDED_DNS = '127.0.0.11';
 const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
 const MTU_OPT = 'com.docker.network.driver.mtu';
 
@@ -288,7 +290,9 @@ export class NetworkService {
         const net = this.network(e.networkId);
         const gw: string | undefined = !net.internal && !gatewaySet ? e.gateway : undefined;
         gatewaySet ||= gw !== undefined;
-        await this.deps.host.addVeth(netnsName, { hostIf: e.hostIf, bridge: net.bridge, ctrIf: e.ifname, mac: e.mac, address: `${e.ip}/${e.prefixLen}`, mtu: this.mtu(net), gateway: gw }, e === sb.endpoints[0]);
+        // The embedded DNS answers at 127.0.0.11 (as Docker's) through the first network's gateway.
+        const dnsVia = e === sb.endpoints[0] && this.embeddedDns(net) ? { address: EMBEDDED_DNS, gateway: e.gateway } : undefined;
+        await this.deps.host.addVeth(netnsName, { hostIf: e.hostIf, bridge: net.bridge, ctrIf: e.ifname, mac: e.mac, address: `${e.ip}/${e.prefixLen}`, mtu: this.mtu(net), gateway: gw, dnsVia }, e === sb.endpoints[0]);
       }
       if (sb.ports.length) await this.applyRules();
       this.save();
@@ -452,10 +456,10 @@ export class NetworkService {
       return [`${ip}\t${names}`];
     });
     const hosts = hostsFile({ hostname: spec.hostname, domainname: spec.domainname, extraHosts: spec.extraHosts, links, ip: first?.ip });
-    const userNet = first && !this.network(first.networkId).predefined;
+    const userNet = first && this.embeddedDns(this.network(first.networkId));
     const hostResolv = this.deps.hostResolvConf();
     const resolv = userNet
-      ? resolvConf({ mode: 'embedded', hostResolv, embedded: first.gateway, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions })
+      ? resolvConf({ mode: 'embedded', hostResolv, embedded: EMBEDDED_DNS, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions })
       : resolvConf({ mode: 'bridge', hostResolv, dns: spec.dns?.length ? spec.dns : this.deps.config.dns, dnsSearch: spec.dnsSearch, dnsOptions: spec.dnsOptions });
     return { hosts, resolvConf: resolv };
   }
@@ -530,6 +534,11 @@ export class NetworkService {
     if (this.dns && this.hasDns(n)) await this.dns.unlisten(n.ipam.config[0].Gateway).catch(() => {});
     await this.applyRules();
     if (n.bridge) await this.deps.host.deleteLink(n.bridge);
+  }
+
+  /** Containers on this network use the embedded resolver (it runs and rules can reach it). */
+  private embeddedDns(n: NetworkRecord): boolean {
+    return Boolean(this.dns && this.dnsPort && this.deps.config.iptables && this.hasDns(n));
   }
 
   private hasDns(n: NetworkRecord): boolean {

@@ -86,13 +86,17 @@ export function renderRuleset(input: RulesetInput): string {
 
   out.push('  chain raw_prerouting {', '    type filter hook prerouting priority raw; policy accept;');
   // route_localnet is on for our bridges (host -> 127.0.0.1:published): never accept loopback from them.
+  if (bridges.some((b) => b.dnsPort !== undefined)) out.push('    iifname @bridges ip daddr 127.0.0.11 meta l4proto { tcp, udp } th dport 53 accept');
   if (bridges.length) out.push('    iifname @bridges ip daddr 127.0.0.0/8 drop');
   out.push('  }');
 
   out.push('  chain prerouting {', '    type nat hook prerouting priority dstnat; policy accept;');
   for (const b of bridges) {
     if (b.dnsPort === undefined) continue;
-    for (const proto of ['udp', 'tcp']) out.push(`    iifname ${q(b.bridge)} ip daddr ${b.gateway} ${proto} dport 53 dnat to ${b.gateway}:${b.dnsPort}`);
+    for (const proto of ['udp', 'tcp']) {
+      // 127.0.0.11 is routed to the gateway from inside the containers (Docker's resolver address).
+      out.push(`    iifname ${q(b.bridge)} ip daddr { 127.0.0.11, ${b.gateway} } ${proto} dport 53 dnat to ${b.gateway}:${b.dnsPort}`);
+    }
   }
   out.push('    fib daddr type local jump published', '  }');
 

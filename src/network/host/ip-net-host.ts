@@ -70,7 +70,9 @@ export class IpNetHost implements NetHost {
     await run(this.paths.ip, ['-batch', '-'], host.join('\n') + '\n');
     const inside = [...(firstInNetns ? ['link set lo up'] : []), `addr add ${v.address} dev ${v.ctrIf}`, `link set ${v.ctrIf} up`];
     if (v.gateway) inside.push(`route replace default via ${v.gateway} dev ${v.ctrIf}`);
+    if (v.dnsVia) inside.push(`route replace ${v.dnsVia.address}/32 via ${v.dnsVia.gateway} dev ${v.ctrIf} table local`);
     try {
+      if (v.dnsVia) await run(this.paths.ip, ['netns', 'exec', netnsName, 'sh', '-c', 'echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet']);
       await run(this.paths.ip, ['-n', netnsName, '-batch', '-'], inside.join('\n') + '\n');
     } catch (err) {
       await this.deleteLink(v.hostIf).catch(() => {});

@@ -17,6 +17,11 @@ export interface VethSpec {
   mtu: number;
   /** Default route through this interface (the first non-internal network). */
   gateway?: string;
+  /**
+   * The embedded DNS's address as containers see it (`127.0.0.11`, Docker's): routed through
+   * this interface's gateway (which DNATs it to the resolver), with route_localnet on inside.
+   */
+  dnsVia?: { address: string; gateway: string };
 }
 
 /** A link as `ip -j link` reports it. */

@@ -1,4 +1,5 @@
-import { closeSync, constants as fsc, openSync } from 'node:fs';
+import { closeSync, constants as fsc, openSync, writeFileSync } from 'node:fs';
+import { RT_TABLE_LOCAL } from './netlink-message.js';
 import { EngineError } from '../../shared/errors.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { IpNetHost } from './ip-net-host.js';
@@ -71,13 +72,18 @@ export class NetlinkNetHost implements NetHost {
         const master = this.linkIndex(v.bridge);
         this.nl.addVeth({ name: v.hostIf, mtu: v.mtu, master, up: true, peer: { name: v.ctrIf, mtu: v.mtu, mac: v.mac, netnsFd: nsFd } });
         try {
-          const inner = this.ns.inside(nsFd, () => Rtnetlink.open());
+          const inner = this.ns.inside(nsFd, () => {
+            // /proc/sys/net is the namespace of the thread that opens it: this one, now.
+            if (v.dnsVia) writeFileSync('/proc/sys/net/ipv4/conf/all/route_localnet', '1');
+            return Rtnetlink.open();
+          });
           try {
             if (firstInNetns) inner.setUp('lo');
             const index = inner.linkIndex(v.ctrIf);
             inner.addAddress(index, v.address);
             inner.setUp(v.ctrIf);
             if (v.gateway) inner.replaceDefaultRoute(v.gateway, index);
+            if (v.dnsVia) inner.addRoute({ dst: v.dnsVia.address, dstLen: 32, gateway: v.dnsVia.gateway, index, table: RT_TABLE_LOCAL });
           } finally {
             inner.close();
           }

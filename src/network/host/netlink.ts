@@ -155,4 +155,10 @@ export class Rtnetlink {
     const hdr = m.rtmsg({ family: m.AF_INET, dstLen: 0, table: m.RT_TABLE_MAIN, protocol: m.RTPROT_BOOT, scope: m.RT_SCOPE_UNIVERSE, type: m.RTN_UNICAST });
     this.request(m.RTM_NEWROUTE, m.NLM_F_CREATE | m.NLM_F_REPLACE, Buffer.concat([hdr, m.attr(m.RTA_GATEWAY, m.ipv4(gateway)), m.attr(m.RTA_OIF, m.u32(index))]));
   }
+
+  /** A route to `dst` via `gateway` on `index` in `table` (e.g. 127.0.0.11/32 in the local table). */
+  addRoute(r: { dst: string; dstLen: number; gateway: string; index: number; table: number }): void {
+    const hdr = m.rtmsg({ family: m.AF_INET, dstLen: r.dstLen, table: r.table, protocol: m.RTPROT_BOOT, scope: m.RT_SCOPE_UNIVERSE, type: m.RTN_UNICAST });
+    this.request(m.RTM_NEWROUTE, m.NLM_F_CREATE | m.NLM_F_REPLACE, Buffer.concat([hdr, m.attr(m.RTA_DST, m.ipv4(r.dst)), m.attr(m.RTA_GATEWAY, m.ipv4(r.gateway)), m.attr(m.RTA_OIF, m.u32(r.index))]));
+  }
 }

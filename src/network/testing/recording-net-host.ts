@@ -56,7 +56,7 @@ export class RecordingNetHost implements NetHost {
 
   async addVeth(netnsName: string, v: VethSpec): Promise<void> {
     this.maybeFail('addVeth');
-    this.calls.push(`veth ${v.hostIf} ${v.ctrIf}@${netnsName} ${v.address} ${v.mac} master ${v.bridge}${v.gateway ? ` gw ${v.gateway}` : ''}`);
+    this.calls.push(`veth ${v.hostIf} ${v.ctrIf}@${netnsName} ${v.address} ${v.mac} master ${v.bridge}${v.gateway ? ` gw ${v.gateway}` : ''}${v.dnsVia ? ` dns ${v.dnsVia.address}` : ''}`);
     this.veths.set(v.hostIf, { netns: netnsName, spec: v });
   }
 
