@@ -5,6 +5,12 @@
 #
 # Env: BERTH_E2E_ORACLE=0 (no Docker oracle), BERTH_TEST_ONLY=unit|e2e, BERTH_E2E_TARGETS,
 #      BERTH_TEST_TIMEOUT_MIN (whole run, default 50), BERTH_SKIP_TEST_DEPS=1.
+#
+# Network safety: before the oracle or any test starts (both engines turn on IP forwarding
+# when they create bridges), scripts/lib/forward-guard.sh installs an nftables table that
+# drops forwarded traffic leaving through the default-route interface; cleanup (also on
+# failure or interrupt) restores net.ipv4.ip_forward to its value before the run and then
+# removes the guard (only if this run installed it).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
@@ -24,13 +30,36 @@ export BERTH_E2E_ROOTFS="$work/busybox-rootfs.tar"
 scripts/make-busybox-rootfs.sh "$BERTH_E2E_ROOTFS" || die "could not build the busybox rootfs"
 
 oracle_started=0
+guard_installed=0
+ip_forward_before="$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null || true)"
 cleanup() {
   [ "$oracle_started" = 1 ] && bash scripts/oracle-docker.sh stop || true
   oracle_started=0
+  if [ -n "$ip_forward_before" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward 2>/dev/null)" != "$ip_forward_before" ]; then
+    echo "$ip_forward_before" > /proc/sys/net/ipv4/ip_forward 2>/dev/null || true
+  fi
+  [ "$guard_installed" = 1 ] && bash scripts/lib/forward-guard.sh remove || true
+  guard_installed=0
   rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The test run is in its own process group (timeout's), so a Ctrl-C does not reach it: on
+# INT/TERM stop it by PID (timeout passes TERM on to node --test), then exit through cleanup.
+run_pid=""
+interrupted=0
+on_signal() {
+  interrupted=1
+  if [ -n "$run_pid" ]; then log "interrupted: stopping the test run"; kill -TERM "$run_pid" 2>/dev/null || true
+  else exit 130; fi
+}
+trap on_signal INT TERM
+
+if [ "$(id -u)" = 0 ]; then
+  bash scripts/lib/forward-guard.sh status > /dev/null 2>&1 || guard_installed=1
+  bash scripts/lib/forward-guard.sh install || die "could not install the forward guard (nftables); refusing to run engines that forward"
+else
+  log "not root: no forward guard (the end-to-end scenarios need root and will fail)"
+fi
 
 only="${BERTH_TEST_ONLY:-all}"
 files=()
@@ -59,12 +88,22 @@ results=dist/test-results
 mkdir -p "$results"
 spec_log="$results/spec.log"
 log "running ${#files[@]} test files (TAP on stdout, readable report in $spec_log)"
+mkfifo "$work/tap.fifo"
+tee "$results/tap.log" < "$work/tap.fifo" &
+tee_pid=$!
 timeout --signal=TERM --kill-after=60 "$(( ${BERTH_TEST_TIMEOUT_MIN:-50} * 60 ))" \
   node --test --test-concurrency=1 --test-timeout=300000 \
   --test-reporter=tap --test-reporter-destination=stdout \
   --test-reporter=spec --test-reporter-destination="$spec_log" \
-  "${files[@]}" | tee "$results/tap.log"
-rc=${PIPESTATUS[0]}
+  "${files[@]}" > "$work/tap.fifo" &
+run_pid=$!
+rc=0
+wait "$run_pid" || rc=$?
+# a trapped signal ends `wait` early: wait again until the run has really stopped
+while kill -0 "$run_pid" 2>/dev/null; do rc=0; wait "$run_pid" || rc=$?; done
+wait "$tee_pid" || true
+run_pid=""
+[ "$interrupted" = 1 ] && exit 130
 [ "$rc" = 124 ] && log "the test run hit the ${BERTH_TEST_TIMEOUT_MIN:-50} min limit"
 [ "$rc" != 0 ] && status=1
 cleanup > /dev/null 2>&1

@@ -4,9 +4,10 @@ import type {
   ContainerInspect,
   ContainerSummary,
   ContainerWaitResponse,
+  PortBinding,
 } from '../api/types.js';
 import { encodeFilters } from './system.js';
-import type { Transport } from './transport.js';
+import { type Transport, compareVersions } from './transport.js';
 
 const p = (id: string): string => `/containers/${encodeURIComponent(id)}`;
 
@@ -15,9 +16,22 @@ export interface ContainerCreateOptions {
   platform?: string;
 }
 
-/** POST /containers/create */
+/**
+ * POST /containers/create, with Docker's client-side version rules: a per-endpoint MAC
+ * address needs API 1.44 (refused below it, as the docker CLI does), and from 1.44 on the
+ * deprecated container-wide `MacAddress` is not sent.
+ */
 export async function containerCreate(t: Transport, body: ContainerCreateRequest, opts: ContainerCreateOptions = {}): Promise<ContainerCreateResponse> {
-  return t.json('/containers/create', { method: 'POST', body, query: { name: opts.name || undefined, platform: opts.platform || undefined } });
+  const v = await t.apiVersion();
+  const endpoints = Object.values(body.NetworkingConfig?.EndpointsConfig ?? {});
+  let sent = body;
+  if (compareVersions(v, '1.44') < 0) {
+    if (endpoints.some((e) => e?.MacAddress)) throw new Error(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${v}`);
+  } else if (body.MacAddress !== undefined) {
+    sent = { ...body };
+    delete sent.MacAddress;
+  }
+  return t.json('/containers/create', { method: 'POST', body: sent, query: { name: opts.name || undefined, platform: opts.platform || undefined } });
 }
 
 /** POST /containers/{id}/start */
@@ -91,6 +105,12 @@ export async function containerList(t: Transport, opts: ListOptions = {}): Promi
 /** GET /containers/{id}/json */
 export async function containerInspect(t: Transport, id: string, opts: { size?: boolean } = {}): Promise<ContainerInspect> {
   return t.json(`${p(id)}/json`, { query: { size: opts.size || undefined } });
+}
+
+/** GET /containers/{id}/json, its `NetworkSettings.Ports` (what `docker port` reads). */
+export async function containerPorts(t: Transport, id: string): Promise<Record<string, PortBinding[] | null>> {
+  const c = await containerInspect(t, id);
+  return c.NetworkSettings?.Ports ?? {};
 }
 
 /** POST /containers/{id}/resize */

@@ -10,14 +10,19 @@ import type { TarHeader } from './tar-header.js';
 import { readTar, type TarEntry, type TarStats } from './tar-reader.js';
 import { TaskPool } from './task-pool.js';
 
-/** How layer whiteouts land on disk. */
-export type WhiteoutFormat = 'overlay' | 'delete';
+/** How layer whiteouts land on disk ('none': not a layer, `.wh.` names are ordinary files). */
+export type WhiteoutFormat = 'overlay' | 'delete' | 'none';
 
 export interface ApplyLayerOptions {
-  /** 'overlay' (default): `.wh.x` -> char 0/0, `.wh..wh..opq` -> trusted.overlay.opaque=y. 'delete': remove. */
+  /** 'overlay' (default): `.wh.x` -> char 0/0, `.wh..wh..opq` -> trusted.overlay.opaque=y. 'delete': remove. 'none': plain files. */
   whiteoutFormat?: WhiteoutFormat;
   /** Files written in parallel (default 16). */
   concurrency?: number;
+  /**
+   * Keep relative symlinks that climb out of `dir` (a plain copy such as a volume's copy-up,
+   * where `../../lib/x` is an ordinary link). Nothing is ever written through a symlink either way.
+   */
+  anySymlinkTarget?: boolean;
 }
 
 export interface ApplyLayerResult {
@@ -42,7 +47,7 @@ const q = (s: string): string => JSON.stringify(s);
  * @example const { diffId } = await applyLayer(await decompress(blob), snapshotter.upperDir(key));
  */
 export async function applyLayer(tar: Readable | AsyncIterable<Buffer>, dir: string, opts: ApplyLayerOptions = {}): Promise<ApplyLayerResult> {
-  const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', new TaskPool(opts.concurrency ?? 16));
+  const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', new TaskPool(opts.concurrency ?? 16), opts.anySymlinkTarget === true);
   const stats: TarStats = { size: 0, digest: () => 'sha256:' };
   try {
     for await (const entry of readTar(tar, stats)) await job.apply(entry);
@@ -64,6 +69,7 @@ class LayerJob {
     private readonly dir: string,
     private readonly format: WhiteoutFormat,
     readonly pool: TaskPool,
+    private readonly anySymlinkTarget = false,
   ) {
     this.root = new ScopedRoot(dir);
   }
@@ -73,10 +79,12 @@ class LayerJob {
     const rel = cleanName(h.name, this.dir);
     const base = posix.basename(rel);
     const parent = rel.includes('/') ? posix.dirname(rel) : '';
-    if (rel.startsWith(`${WH}${WH}`)) return; // aufs metadata (.wh..wh.plnk/...), as docker skips it
-    if (base.startsWith(WH)) return this.whiteout(rel, parent, base, h);
+    if (this.format !== 'none') {
+      if (rel.startsWith(`${WH}${WH}`)) return; // aufs metadata (.wh..wh.plnk/...), as docker skips it
+      if (base.startsWith(WH)) return this.whiteout(rel, parent, base, h);
+    }
     if (h.type === 'other' || (rel === '' && h.type !== 'directory')) return;
-    if (h.type === 'symlink' && !h.linkname.startsWith('/')) {
+    if (h.type === 'symlink' && !this.anySymlinkTarget && !h.linkname.startsWith('/')) {
       const target = posix.normalize(posix.join(parent || '.', h.linkname));
       if (target === '..' || target.startsWith('../')) throw breakout(`invalid symlink ${q(rel)} -> ${q(h.linkname)}`);
     }

@@ -18,7 +18,8 @@ export function commandHelp(cmd: Command, path: string[]): string {
     const w = Math.max(...terms.map((t) => t.length)) + 3;
     lines.push('', 'Options:');
     opts.forEach((o, i) => {
-      const def = o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${String(o.defaultValue)})` : '';
+      const shown = typeof o.defaultValue === 'string' ? JSON.stringify(o.defaultValue) : String(o.defaultValue);
+      const def = o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${shown})` : '';
       lines.push(`${terms[i]!.padEnd(w)}${`${o.description}${def}`.split('\n').join(`\n${' '.repeat(w)}`)}`);
     });
     lines.push(`${'      --help'.padEnd(w)}Print usage`);

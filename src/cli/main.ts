@@ -30,15 +30,21 @@ export async function main(argv: string[], ctx?: CliContext): Promise<number> {
     c.out(topHelp());
     return 0;
   }
-  if (GROUPS[first] !== undefined && (second === undefined || second.startsWith('-'))) {
+  if (GROUPS[first] !== undefined && (second === undefined || second === '--help' || second === '-h')) {
+    // `berth network` alone prints its help on stderr (docker's ShowHelp), `--help` on stdout.
     const { topHelp } = await import('./help.js');
-    c.out(topHelp(first));
+    (second === undefined ? c.err : c.out)(topHelp(first));
     return 0;
+  }
+  if (GROUPS[first] !== undefined && second!.startsWith('-')) {
+    const flag = second!.startsWith('--') ? `unknown flag: ${second}` : `unknown shorthand flag: '${second!.slice(1, 2)}' in ${second}`;
+    c.err(`${flag}\n\nUsage:  berth ${first}\n\nRun 'berth ${first} --help' for more information\n`);
+    return 125;
   }
   const found = findCommand(g.rest);
   if (!found) {
-    const what = GROUPS[first] !== undefined ? `${first} ${second}` : first;
-    c.err(`berth: unknown command: berth ${what}\n\nRun 'berth --help' for more information\n`);
+    if (GROUPS[first] !== undefined) c.err(`berth: unknown command: berth ${first} ${second}\n\nUsage:  berth ${first}\n\nRun 'berth ${first} --help' for more information\n`);
+    else c.err(`berth: unknown command: berth ${first}\n\nRun 'berth --help' for more information\n`);
     return 1;
   }
   return runCommand(found.entry, found.path, g.rest.slice(found.path.length), c);
@@ -67,8 +73,8 @@ async function runCommand(entry: CommandEntry, path: string[], args: string[], c
       const name = `berth ${path.join(' ')}`;
       const usage = help.usageLine(cmd, path);
       if (e.code === 'commander.missingArgument' || e.code === 'commander.excessArguments') {
-        const arity = e.code === 'commander.excessArguments' ? `"${name}" accepts no arguments.` : `'${name}' requires at least 1 argument`;
-        ctx.err(`berth: ${arity}\n\n${usage}\n\nSee '${name} --help' for more information\n`);
+        const { arityMessage, arityOf } = await import('./commands/arity.js');
+        ctx.err(`${arityMessage(path.join(' '), cmd.usage(), arityOf(cmd))}\n`);
         return 1;
       }
       const msg = commanderMessage(e.message);

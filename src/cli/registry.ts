@@ -39,6 +39,14 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['diff'], group: { noun: 'container', verbs: ['diff'] }, summary: "Inspect changes to files or directories on a container's filesystem", load: () => import('./commands/container/diff.js') },
   { top: [], group: { noun: 'container', verbs: ['inspect'] }, summary: 'Display detailed information on one or more containers', load: () => import('./commands/container/inspect.js') },
   { top: [], group: { noun: 'container', verbs: ['prune'] }, summary: 'Remove all stopped containers', load: () => import('./commands/container/prune.js') },
+  { top: ['port'], group: { noun: 'container', verbs: ['port'] }, summary: 'List port mappings or a specific mapping for the container', load: () => import('./commands/container/port.js') },
+  { top: [], group: { noun: 'network', verbs: ['connect'] }, summary: 'Connect a container to a network', load: () => import('./commands/network/connect.js') },
+  { top: [], group: { noun: 'network', verbs: ['create'] }, summary: 'Create a network', load: () => import('./commands/network/create.js') },
+  { top: [], group: { noun: 'network', verbs: ['disconnect'] }, summary: 'Disconnect a container from a network', load: () => import('./commands/network/disconnect.js') },
+  { top: [], group: { noun: 'network', verbs: ['inspect'] }, summary: 'Display detailed information on one or more networks', load: () => import('./commands/network/inspect.js') },
+  { top: [], group: { noun: 'network', verbs: ['ls', 'list'] }, summary: 'List networks', load: () => import('./commands/network/ls.js') },
+  { top: [], group: { noun: 'network', verbs: ['prune'] }, summary: 'Remove all unused networks', load: () => import('./commands/network/prune.js') },
+  { top: [], group: { noun: 'network', verbs: ['rm', 'remove'] }, summary: 'Remove one or more networks', load: () => import('./commands/network/rm.js') },
   { top: ['inspect'], summary: 'Return low-level information on Docker objects', load: () => import('./commands/system/inspect.js') },
   { top: ['images'], group: { noun: 'image', verbs: ['ls', 'list'] }, summary: 'List images', load: () => import('./commands/image/ls.js') },
   { top: [], group: { noun: 'image', verbs: ['inspect'] }, summary: 'Display detailed information on one or more images', load: () => import('./commands/image/inspect.js') },
@@ -65,6 +73,7 @@ export const COMMANDS: CommandEntry[] = [
 export const GROUPS: Record<string, string> = {
   container: 'Manage containers',
   image: 'Manage images',
+  network: 'Manage networks',
   system: 'Manage Docker',
   registry: 'Run the built-in image registry',
 };

@@ -2,15 +2,14 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from '../shared/logger.js';
-import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, NetworkBackend, RegistryAuthBackend, ServerBackends } from '../server/backends.js';
+import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, NetworkBackend, RegistryAuthBackend, ServerBackends, VolumeBackend } from '../server/backends.js';
 import { createEngineServer } from '../server/engine-server.js';
 import { EventBus } from '../events/event-bus.js';
 import type { WhiteoutFormat } from '../archive/index.js';
 import { createSystemBackend } from './system-info.js';
 import { findBinary, findInit } from './host-binaries.js';
 import { deferred } from './deferred.js';
-import { VolumeStore } from './volume-store.js';
-import { systemDf } from './system-df.js';
+import { systemDf, type VolumeUsage } from './system-df.js';
 import { openNetworks } from './networks.js';
 
 /** The assembled daemon: backends for the API and boot-time work. */
@@ -30,6 +29,7 @@ interface Services {
   images: ImageBackend;
   containers: ContainerBackend;
   networks: NetworkBackend;
+  volumes: VolumeBackend & VolumeUsage;
   puller: ImagePuller;
   pusher: ImagePusher;
 }
@@ -39,7 +39,7 @@ interface Services {
  * Modules are imported here, in parallel, so berthd can listen before they load.
  */
 async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
-  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg] =
+  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg, { VolumeService }] =
     await Promise.all([
       import('../content/index.js'),
       import('../snapshots/index.js'),
@@ -50,9 +50,11 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       import('./event-publishing.js'),
       import('./container-prune.js'),
       import('../registry/client/index.js'),
+      import('../volumes/index.js'),
     ]);
   const network = await openNetworks(config, logger, events);
   const { dataRoot, execRoot } = config;
+  const volumes = await VolumeService.open({ root: join(dataRoot, 'volumes'), publish: (e) => events.publish(e), logger: logger.child({ module: 'volumes' }) });
   const content = new ContentStore(join(dataRoot, 'content'));
   const snapshotter = new OverlaySnapshotter(join(dataRoot, 'snapshots', 'overlay'));
   const archive = {
@@ -86,6 +88,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     conmonPath: findBinary('conmon'),
     initPath: findInit(),
     network,
+    volumes,
     logger: logger.child({ module: 'containers' }),
     publish: (e) => events.publish(e),
   });
@@ -113,6 +116,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       connect: (ref, container, cfg) => localContainers.connectNetwork(container, ref, cfg),
       disconnect: (ref, container, force) => localContainers.disconnectNetwork(container, ref, force),
     },
+    volumes,
     puller: {
       pull: async (target, opts, progress) => {
         await puller.pull(target, opts, progress);
@@ -135,11 +139,11 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
  */
 export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
   const events = new EventBus();
-  const volumes = new VolumeStore(join(config.dataRoot, 'volumes'));
   const services = buildServices(config, logger, warnings, events);
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
   const networks = deferred<NetworkBackend>(services.then((s) => s.networks));
+  const volumes = deferred<VolumeBackend & VolumeUsage>(services.then((s) => s.volumes));
   const system = createSystemBackend({ config, containers, images, warnings });
   const puller: ImagePuller = { pull: async (...a) => (await services).puller.pull(...a) };
   const pusher: ImagePusher = { push: async (...a) => (await services).pusher.push(...a) };

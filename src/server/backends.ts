@@ -88,13 +88,16 @@ export interface NetworkBackend {
 }
 
 
-/** `/volumes/*`. */
+/**
+ * `/volumes/*` (src/volumes). Prune takes Docker's filters with `all` already decided by the
+ * edge (API < 1.42 prunes every unused volume, later versions only anonymous ones).
+ */
 export interface VolumeBackend {
-  list(filters?: Filters): { Volumes: Volume[]; Warnings: null };
-  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): Volume;
-  inspect(name: string): Volume;
-  remove(name: string, opts: { force?: boolean }): void;
-  prune(filters?: Filters): { VolumesDeleted: string[] | null; SpaceReclaimed: number };
+  list(filters?: Filters): { Volumes: Volume[]; Warnings: null } | Promise<{ Volumes: Volume[]; Warnings: null }>;
+  create(req: { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }): Volume | Promise<Volume>;
+  inspect(name: string): Volume | Promise<Volume>;
+  remove(name: string, opts: { force?: boolean }): void | Promise<void>;
+  prune(filters?: Filters): { VolumesDeleted: string[] | null; SpaceReclaimed: number } | Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }>;
 }
 
 /** Everything the HTTP edge talks to. Built by the daemon's composition root. */

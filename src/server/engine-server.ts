@@ -16,6 +16,7 @@ import { containerRoutes } from './routes/container-routes.js';
 import { containerIoRoutes } from './routes/container-io-routes.js';
 import { execRoutes } from './routes/exec-routes.js';
 import { networkVolumeRoutes } from './routes/network-volume-routes.js';
+import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
 
 const hijacked = new WeakMap<Server, Set<Duplex>>();
@@ -33,7 +34,7 @@ export function shutdownEngineServer(server: Server): Promise<void> {
 }
 
 /** The full Engine API route table this slice serves. */
-export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...archiveRoutes];
+export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...volumeRoutes, ...archiveRoutes];
 
 export interface EngineServerOptions {
   backends: ServerBackends;

@@ -21,7 +21,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   runtime: ['shared', 'api', 'mount'],
   registry: ['shared', 'api', 'content', 'archive', 'images'],
   network: ['shared', 'api'],
-  containers: ['shared', 'api', 'images', 'snapshots', 'runtime', 'mount', 'archive', 'network'],
+  volumes: ['shared', 'api', 'mount', 'archive'],
+  containers: ['shared', 'api', 'images', 'snapshots', 'runtime', 'mount', 'archive', 'network', 'volumes'],
   server: ['shared', 'api', 'events', 'containers', 'images'],
   'api-client': ['shared', 'api'],
   // `berth registry serve` runs the registry server in the CLI's process; `berth cp` reads

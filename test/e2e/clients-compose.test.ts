@@ -1,11 +1,22 @@
-import { after, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { forEachTarget, runCommand, uniq, waitFor, type RunResult } from './harness.js';
+import { forEachTarget, runCommand, testHostAddress, uniq, waitFor, type RunResult } from './harness.js';
 import { CLIENTS_DIR, missingClient } from './clients/probe-runner.js';
+import { DnsResponder } from './lib/dns-responder.js';
+import { freePort, httpBody, httpGetEventually, ncGetCommand, parseResolved } from './lib/net-probes.js';
 
 const skip = missingClient('docker-compose');
 const FILE = join(CLIENTS_DIR, 'docker-compose.yml');
+const NET_FILE = join(CLIENTS_DIR, 'docker-compose-net.yml');
+
+let dns: DnsResponder | undefined;
+before(async () => {
+  if (!skip) dns = await DnsResponder.start(`btdns${process.pid % 100000}d`, testHostAddress(5), {});
+});
+after(async () => {
+  await dns?.stop();
+});
 
 /** docker-compose 1.29 (python, Debian): up -d, ps, logs, exec, run, restart, top, down on each engine. */
 forEachTarget('docker-compose v1', (t) => {
@@ -74,5 +85,54 @@ forEachTarget('docker-compose v1', (t) => {
     assert.deepEqual(left.json(), []);
     const net = await t().api('GET', `/networks/${project}_default`);
     assert.equal(net.status, 404);
+  });
+
+  describe('a project on its network: service names and a published port', () => {
+    const netProject = uniq('cnet').replace(/-/g, '');
+    let apiPort = 0;
+    const composeNet = async (args: string[]): Promise<RunResult> => {
+      socket ||= t().socket;
+      apiPort ||= await freePort();
+      return runCommand('docker-compose', ['-f', NET_FILE, '-p', netProject, ...args], {
+        env: { DOCKER_HOST: `unix://${socket}`, API_PORT: String(apiPort), PROBE_DNS: dns!.address },
+        timeoutMs: 120_000,
+      });
+    };
+    after(async () => {
+      if (!skip && socket) await composeNet(['down', '-t', '1']).catch(() => undefined);
+    });
+
+    test('up -d: both services on <project>_default, client reaches api by service name', { skip }, async () => {
+      const up = await composeNet(['up', '-d']);
+      assert.equal(up.code, 0, up.stderr);
+      const net = (await t().api('GET', `/networks/${netProject}_default`)).json<{ IPAM: { Config: Array<{ Subnet: string }> }; Containers: Record<string, { Name: string; IPv4Address: string }> }>();
+      const names = Object.values(net.Containers).map((c) => c.Name).sort();
+      assert.deepEqual(names, [`${netProject}_api_1`, `${netProject}_client_1`]);
+      const apiIp = Object.values(net.Containers).find((c) => c.Name === `${netProject}_api_1`)!.IPv4Address.split('/')[0]!;
+      const ping = await composeNet(['exec', '-T', 'client', 'ping', '-c1', '-W1', 'api']);
+      assert.equal(parseResolved(ping, 'api'), apiIp);
+      const ok = await waitFor(async () => {
+        const r = await composeNet(['exec', '-T', 'client', 'sh', '-c', ncGetCommand('api', 80)]);
+        return httpBody(r.stdout) === 'api-ok\n' ? true : undefined;
+      }, 15_000, 300);
+      assert.ok(ok, 'client never got api-ok from http://api/');
+      const aliases = await t().docker(['inspect', '-f', `{{json (index .NetworkSettings.Networks "${netProject}_default").Aliases}}`, `${netProject}_api_1`]);
+      assert.ok((JSON.parse(aliases.stdout) as string[]).includes('api'), aliases.stdout);
+    });
+
+    test('the published port answers on 127.0.0.1; ps shows it', { skip }, async () => {
+      const got = await httpGetEventually('127.0.0.1', apiPort);
+      assert.equal(got.body, 'api-ok\n', got.error);
+      const ps = await composeNet(['ps']);
+      assert.match(ps.stdout, new RegExp(`^${netProject}_api_1 .* Up .*127\\.0\\.0\\.1:${apiPort}->80/tcp`, 'm'));
+    });
+
+    test('down removes the network and releases the port', { skip }, async () => {
+      const down = await composeNet(['down', '-t', '1']);
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal((await t().api('GET', `/networks/${netProject}_default`)).status, 404);
+      const gone = await httpGetEventually('127.0.0.1', apiPort, 1000);
+      assert.ok(gone.error, 'the port still answers after down');
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachTarget, uniq } from './harness.js';
+import { forEachTarget, testSubnet, uniq } from './harness.js';
+import { freePort } from './lib/net-probes.js';
 import { missingClient, runProbe } from './clients/probe-runner.js';
 
 const skip = missingClient('dockerode');
@@ -9,8 +10,10 @@ const skip = missingClient('dockerode');
 forEachTarget('dockerode client', (t) => {
   let r: Record<string, any> = {};
   const tag = uniq('ode');
+  let port = 0;
   before(async () => {
-    if (!skip) r = await runProbe(process.execPath, 'dockerode-probe.mjs', t().socket, tag);
+    port = await freePort();
+    if (!skip) r = await runProbe(process.execPath, 'dockerode-probe.mjs', t().socket, tag, { PROBE_SUBNET: testSubnet(0).subnet, PROBE_PORT: String(port) });
   }, { timeout: 200_000 });
 
   test('ping, version, listContainers, listImages, getImage().inspect()', { skip }, () => {
@@ -56,5 +59,22 @@ forEachTarget('dockerode client', (t) => {
   test('networks create/inspect/list/remove and volumes list', { skip }, () => {
     assert.deepEqual(r.networks, { name: `${tag}-net`, driver: 'bridge', scope: 'local', listed: [`${tag}-net`] });
     assert.deepEqual(r.volumes, ['Volumes', 'Warnings']);
+  });
+
+  test('createNetwork + connect with alias and address, a published port, getContainer().inspect()', { skip }, () => {
+    const n = r['network-ports'];
+    assert.ok(n && !n.raised, JSON.stringify(n));
+    const { subnet, prefix } = testSubnet(0);
+    assert.deepEqual(n.networks, ['bridge', `${tag}-odenet`].sort());
+    assert.equal(n.ip, `${prefix}.30`);
+    assert.equal(n.gateway, `${prefix}.1`);
+    assert.equal(n.hasAlias, true);
+    assert.deepEqual(n.ports, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
+    assert.deepEqual(n.bindings, { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: String(port) }] });
+    assert.equal(n.body, 'ode-ok\n');
+    assert.deepEqual(n.ipam, [{ Subnet: subnet, Gateway: `${prefix}.1` }]);
+    assert.deepEqual(n.endpoints, [[`${tag}-odeweb`, `${prefix}.30/24`]]);
+    assert.deepEqual(n.listed, [{ ports: [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: port, Type: 'tcp' }], networks: ['bridge', `${tag}-odenet`].sort() }]);
+    assert.deepEqual(n.afterDisconnect, ['bridge']);
   });
 });

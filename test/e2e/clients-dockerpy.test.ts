@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forEachTarget, uniq } from './harness.js';
+import { forEachTarget, testSubnet, uniq } from './harness.js';
 import { missingClient, runProbe } from './clients/probe-runner.js';
 
 const skip = missingClient('docker-py');
@@ -10,7 +10,7 @@ forEachTarget('docker-py client', (t) => {
   let r: Record<string, any> = {};
   const tag = uniq('py');
   before(async () => {
-    if (!skip) r = await runProbe('python3', 'dockerpy-probe.py', t().socket, tag);
+    if (!skip) r = await runProbe('python3', 'dockerpy-probe.py', t().socket, tag, { PROBE_SUBNET: testSubnet(0).subnet });
   }, { timeout: 200_000 });
 
   test('ping, version, info, images.list/get', { skip }, () => {
@@ -92,5 +92,30 @@ forEachTarget('docker-py client', (t) => {
     assert.ok(Array.isArray(r.networks) && r.networks.includes('host') && r.networks.includes('none'), JSON.stringify(r.networks));
     assert.deepEqual(r.events, ['create', 'start', 'die', 'destroy']);
     assert.deepEqual(r['lowlevel.1.24'], { imgs: 1, list: [[`/${tag}-low`]], logs: 'low\n', wait: { Error: null, StatusCode: 0 }, warn: [] });
+  });
+
+  test('networks.create/connect/disconnect and container.attrs NetworkSettings', { skip }, () => {
+    const n = r.network;
+    assert.ok(n && !n.raised, JSON.stringify(n));
+    const { prefix } = testSubnet(0);
+    assert.deepEqual(n.default, { networks: ['bridge'], ip_set: true, same_ip: true, gateway_set: true, mac_set: true, prefix: n.default.prefix });
+    assert.ok(n.default.prefix >= 8 && n.default.prefix <= 30, JSON.stringify(n.default));
+    assert.deepEqual(n.ipam, [{ Subnet: testSubnet(0).subnet, Gateway: `${prefix}.1` }]);
+    assert.deepEqual(n.labels, { probe: tag });
+    assert.deepEqual(n.connected, {
+      networks: ['bridge', `${tag}-pynet`].sort(),
+      ip: `${prefix}.40`,
+      gateway: `${prefix}.1`,
+      prefix: 24,
+      ipam: { IPv4Address: `${prefix}.40` },
+      has_alias: true,
+      eth1: `${prefix}.40/24`,
+    });
+    assert.deepEqual(n.net_containers, [`${tag}-pync`]);
+    assert.deepEqual(n.rm_in_use, ['APIError', 403, `error while removing network: network ${tag}-pynet id <id> has active endpoints`]);
+    assert.deepEqual(n.disconnected, ['bridge']);
+    assert.equal(n.links_after, 'eth0 lo');
+    assert.deepEqual(n.disconnect_again, ['APIError', 500, `container <id> is not connected to network ${tag}-pynet`]);
+    assert.deepEqual(n.after_remove, []);
   });
 });

@@ -22,7 +22,9 @@ import { BerthDaemon, cliEnv, type BerthDaemonOptions } from './lib/berth-daemon
 import { runCommand, type RunOptions, type RunResult } from './lib/exec.js';
 import { BASE_IMAGE, DOCKER_CLI, ORACLE_SOCKET, baseRootfsTar } from './lib/paths.js';
 
-export { BerthDaemon } from './lib/berth-daemon.js';
+export { BerthDaemon, berthdTakesNetworkFlags } from './lib/berth-daemon.js';
+export type { BerthNetworkOptions, LeakReport, NetworkLeftovers } from './lib/berth-daemon.js';
+export { testHostAddress, testSubnet } from './lib/net-slots.js';
 export { apiRequest, ping } from './lib/api.js';
 export { runCommand, runInPty, sleep, waitFor } from './lib/exec.js';
 export type { RunOptions, RunResult } from './lib/exec.js';
@@ -111,6 +113,8 @@ export function forEachTarget(title: string, body: (target: () => Target) => voi
       before(async () => {
         current = spec.name === 'berth' ? await startBerth(opts.daemon) : await oracleTarget();
       }, { timeout: 180_000 });
+      body(get);
+      // registered after the body's own hooks, so those still see the target
       after(async () => {
         const t = current;
         current = undefined;
@@ -118,7 +122,6 @@ export function forEachTarget(title: string, body: (target: () => Target) => voi
         if (t.daemon) await t.daemon.teardown();
         else await resetOracle();
       }, { timeout: 120_000 });
-      body(get);
     });
   }
 }
@@ -164,11 +167,12 @@ async function oracleTarget(): Promise<Target> {
   };
 }
 
-/** Remove every container and every image but busybox:latest from the oracle (it is private to the run). */
+/** Remove every container, user network and image but busybox:latest from the oracle (it is private to the run). */
 async function resetOracle(): Promise<void> {
   const api = (m: string, p: string) => apiRequest(ORACLE_SOCKET, m, p);
   const cs = await api('GET', '/containers/json?all=1');
   for (const c of cs.json<Array<{ Id: string }>>()) await api('DELETE', `/containers/${c.Id}?force=1&v=1`);
+  await api('POST', '/networks/prune');
   const is = await api('GET', '/images/json?all=1');
   for (const img of is.json<Array<{ Id: string; RepoTags: string[] | null }>>()) {
     const tags = img.RepoTags ?? [];

@@ -1,6 +1,6 @@
 import type { CliContext } from '../context.js';
 
-/** Asks a y/N question on stdout (as docker does) and reads one line of stdin. */
+/** Asks a y/N question on stdout and reads one line of stdin; only `y`/`Y` confirms (docker 28's prompt.Confirm). */
 export async function confirm(ctx: CliContext, question: string): Promise<boolean> {
   ctx.out(question);
   const line = await new Promise<string>((resolve) => {
@@ -18,9 +18,7 @@ export async function confirm(ctx: CliContext, question: string): Promise<boolea
     ctx.stdin.on('data', onData);
     ctx.stdin.on('end', done);
   });
-  if (!ctx.stdin.isTTY) ctx.out('\n');
-  const ok = /^y(es)?$/i.test(line.trim());
-  return ok;
+  return line.trim().toLowerCase() === 'y';
 }
 
 /** `--filter k=v` flags → the wire's filter map. */

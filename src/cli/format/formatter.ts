@@ -16,8 +16,8 @@ export function parseFormat(format: string | undefined, defaultTable: string): P
   const f = (format ?? '').trim() === '' ? 'table' : format!;
   if (f === 'table') return { table: true, template: defaultTable };
   if (f === 'json') return { table: false, template: '{{json .}}' };
-  const unescape = (s: string): string => s.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
-  if (f.startsWith('table ')) return { table: true, template: unescape(f.slice(6)) };
+  const unescape = (s: string): string => s.replace(/^ +| +$/g, '').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  if (f.startsWith('table')) return { table: true, template: unescape(f.slice(5)) };
   return { table: false, template: unescape(f) };
 }
 
@@ -30,13 +30,24 @@ export function parseFormat(format: string | undefined, defaultTable: string): P
 export function renderFormat(fmt: ParsedFormat, items: unknown[], headers: Record<string, string>): string {
   const tmpl = new GoTemplate(fmt.template);
   let out = '';
-  if (fmt.table) out += `${tmpl.execute(headerContext(headers))}\n`;
+  if (fmt.table) out += `${new GoTemplate(fmt.template, HEADER_FUNCS).execute(headerContext(headers))}\n`;
   for (const item of items) out += `${tmpl.execute(item)}\n`;
   return fmt.table ? tabwrite(out) : out;
 }
 
+/** docker's header functions: the ones that would change a column name pass it through. */
+const HEADER_FUNCS: Record<string, (...a: unknown[]) => unknown> = {
+  json: (v) => v,
+  split: (v) => v,
+  join: (v) => v,
+  title: (v) => v,
+  lower: (v) => v,
+  upper: (v) => v,
+  truncate: (v) => v,
+};
+
 function headerContext(headers: Record<string, string>): Record<string, unknown> {
   const ctx: Record<string, unknown> = { ...headers };
-  ctx.Label = () => 'LABEL';
+  ctx.Label = (name: string) => String(name).split('.').pop()!.replace(/[-_]/g, ' ');
   return ctx;
 }

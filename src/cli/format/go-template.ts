@@ -14,17 +14,35 @@ type Fn = (...args: unknown[]) => unknown;
 export class GoTemplate {
   private readonly nodes: Node[];
 
-  constructor(src: string) {
+  /**
+   * @param funcs replaces functions by name (docker renders table headers with pass-through
+   *   `json`, `upper`, ... so a header stays the column name)
+   * @param opts.missingKeyError a missing map key is an error (`missingkey=error`), as in
+   *   docker's inspect fallback over the raw JSON
+   * @param opts.jsonSortKeys `json` sorts object keys, as Go marshals maps (data that is
+   *   all maps, like that fallback's)
+   */
+  constructor(src: string, private readonly funcs: Record<string, Fn> = {}, private readonly opts: { missingKeyError?: boolean; jsonSortKeys?: boolean } = {}) {
     this.nodes = parseTemplate(src);
   }
 
   /** Renders the template against `data`. */
   execute(data: unknown): string {
     const out: string[] = [];
-    run(this.nodes, data, [new Map([['$', data]])], out);
+    const saved = active;
+    active = { funcs: { ...FUNCS, ...this.funcs }, missingKeyError: !!this.opts.missingKeyError, jsonSortKeys: !!this.opts.jsonSortKeys };
+    try {
+      run(this.nodes, data, [new Map([['$', data]])], out);
+    } finally {
+      active = saved;
+    }
     return out.join('');
   }
 }
+
+type Env = { funcs: Record<string, Fn>; missingKeyError: boolean; jsonSortKeys: boolean };
+let active: Env | undefined;
+const env = (): Env => active ?? { funcs: FUNCS, missingKeyError: false, jsonSortKeys: false };
 
 type Scope = Map<string, unknown>[];
 
@@ -93,7 +111,7 @@ function evalPipe(p: Pipeline, dot: unknown, scope: Scope): unknown {
 function evalCmd(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
   const [head, ...rest] = cmd;
   if (head!.t === 'ident') {
-    const fn = FUNCS[head!.name];
+    const fn = env().funcs[head!.name];
     if (!fn) throw new Error(`template: function "${head!.name}" not defined`);
     return fn(...rest.map((o) => evalOperand(o, dot, scope)), ...piped);
   }
@@ -106,7 +124,7 @@ function evalCmd(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): 
 function evalOperand(o: Operand, dot: unknown, scope: Scope): unknown {
   if (o.t === 'lit') return o.value;
   if (o.t === 'ident') {
-    const fn = FUNCS[o.name];
+    const fn = env().funcs[o.name];
     if (!fn) throw new Error(`template: function "${o.name}" not defined`);
     return fn();
   }
@@ -125,6 +143,7 @@ function evalField(o: Extract<Operand, { t: 'field' }>, dot: unknown, scope: Sco
     const f = obj[name];
     if (typeof f === 'function') v = (f as Fn).apply(obj, i === o.path.length - 1 ? args : []);
     else if (!(name in obj) && !isMapLike(obj)) throw new Error(`template: can't evaluate field ${name}`);
+    else if (!(name in obj) && env().missingKeyError) throw new Error(`template: map has no entry for key "${name}"`);
     else v = f === undefined ? NO_VALUE : f;
   });
   return v;
@@ -143,11 +162,18 @@ function isMapLike(o: object): boolean {
 /** Put this symbol on a context object to make unknown fields an error (like a Go struct). */
 export const STRICT = Symbol('strict');
 
+/**
+ * A method under this symbol gives an object's `%v` text (a Go struct's `{a b}`, a
+ * `time.Time`); `{{json}}` still uses the object's `toJSON`.
+ */
+export const GO_FORMAT = Symbol('goFormat');
+
 const NO_VALUE = Symbol('no value');
 
 function truthy(v: unknown): boolean {
   if (v === NO_VALUE || v === null || v === undefined || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object' && GO_FORMAT in (v as object)) return true;
   if (typeof v === 'object') return Object.keys(v as object).length > 0;
   return true;
 }
@@ -159,6 +185,7 @@ export function goString(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
+  if (typeof v === 'object' && GO_FORMAT in (v as object)) return (v as { [GO_FORMAT]: () => string })[GO_FORMAT]();
   if (typeof v === 'object') {
     const keys = Object.keys(v as object).sort();
     return `map[${keys.map((k) => `${k}:${goString((v as Record<string, unknown>)[k])}`).join(' ')}]`;
@@ -190,8 +217,26 @@ export function goJson(v: unknown): string {
   return s.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/**
+ * docker's `json` template function encodes without HTML escaping, but its formatter
+ * contexts (`ps`, `images`, `network ls` rows: strict objects that are not Go-struct views)
+ * marshal themselves with `json.Marshal`, which escapes.
+ */
+function jsonFunc(v: unknown): string {
+  const c = clean(v);
+  const context = typeof c === 'object' && c !== null && STRICT in c && !(GO_FORMAT in c);
+  if (context) return goJson(c);
+  return JSON.stringify(c, env().jsonSortKeys ? sortedKeys : undefined) ?? 'null';
+}
+
+/** JSON.stringify replacer that emits plain objects with sorted keys (Go's map order). */
+export function sortedKeys(_k: string, v: unknown): unknown {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]));
+}
+
 const FUNCS: Record<string, Fn> = {
-  json: (v) => goJson(clean(v)),
+  json: jsonFunc,
   join: (a, sep) => (Array.isArray(a) ? a.map(goString).join(String(sep)) : goString(a)),
   split: (s, sep) => String(s).split(String(sep)),
   upper: (s) => goString(s).toUpperCase(),

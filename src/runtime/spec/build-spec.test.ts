@@ -129,13 +129,16 @@ test('mounts: Docker defaults, shm size, network files, readonly rootfs', () => 
   assert.equal(priv.mounts.find((m) => m.destination === '/sys')!.options!.includes('ro'), false);
 });
 
+const SHARED_ROOT = '27 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n';
+const PRIVATE_ROOT = '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw\n28 27 0:25 / /mnt/slave rw master:3 - tmpfs t rw\n';
+
 test('mounts: Binds, Mounts, Tmpfs; sorted; override defaults; errors', () => {
   const s = buildSpec(
     input({}, {
       Binds: ['/srv/a/b:/data/sub:ro', '/srv/a:/data', '/h:/dev/shm:rshared'],
       Mounts: [{ Type: 'tmpfs', Target: '/scratch', TmpfsOptions: { SizeBytes: 1024, Mode: 0o700 } }],
       Tmpfs: { '/run': 'exec,size=1m' },
-    }),
+    }, { readFile: () => SHARED_ROOT }),
   );
   const user = s.mounts.slice(-5);
   assert.deepEqual(user.map((m) => m.destination), ['/data', '/scratch', '/run', '/data/sub', '/dev/shm']);
@@ -150,6 +153,34 @@ test('mounts: Binds, Mounts, Tmpfs; sorted; override defaults; errors', () => {
   throwsEngine(() => buildSpec(input({}, { Binds: ['/a:/x:bogus'] })), 'invalid-argument', 'invalid mode: bogus');
   throwsEngine(() => buildSpec(input({}, { Binds: ['/a:/x', '/b:/x'] })), 'invalid-argument', 'Duplicate mount point: /x');
   throwsEngine(() => buildSpec(input({}, { Mounts: [{ Type: 'volume', Target: '/v', Source: 'v' }] })), 'not-implemented', /volume/);
+});
+
+test('mounts: resolved binds and volumes from the container service; --mount tmpfs still parsed', () => {
+  const s = buildSpec(
+    input({}, { Binds: ['vol:/v'], Mounts: [{ Type: 'volume', Source: 'vol', Target: '/v' }, { Type: 'tmpfs', Target: '/t' }] }, {
+      mounts: [{ destination: '/v', type: 'bind', source: '/var/lib/berth/volumes/vol/_data', options: ['rbind'] }],
+    }),
+  );
+  const user = s.mounts.filter((m) => m.destination === '/v' || m.destination === '/t');
+  assert.deepEqual(user, [
+    { destination: '/v', type: 'bind', source: '/var/lib/berth/volumes/vol/_data', options: ['rbind'] },
+    { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev'] },
+  ]);
+});
+
+test('mounts: nothing inside /proc (runc wording), shared/slave binds need a shared/slave source', () => {
+  const bind = (dst: string, src = '/srv/x') => input({}, {}, { mounts: [{ destination: dst, type: 'bind', source: src, options: ['rbind'] }] });
+  throwsEngine(() => buildSpec(bind('/proc/sys/kernel/x')), 'internal', 'error mounting "/srv/x" to rootfs at "/proc/sys/kernel/x": "/bundle/rootfs/proc/sys/kernel/x" cannot be mounted because it is inside /proc');
+  throwsEngine(() => buildSpec(bind('/proc')), 'internal', 'error mounting "/srv/x" to rootfs at "/proc": "/bundle/rootfs/proc" cannot be mounted because it is not of type proc');
+  throwsEngine(() => buildSpec(input({}, { Tmpfs: { '/proc/t': '' } })), 'internal', /cannot be mounted because it is inside \/proc$/);
+  assert.equal(buildSpec(bind('/proc/cpuinfo')).mounts.at(-1)!.destination, '/proc/cpuinfo');
+  assert.equal(buildSpec(bind('/procfs')).mounts.at(-1)!.destination, '/procfs');
+  const prop = (p: string, src = '/srv/x') => input({}, {}, { readFile: () => PRIVATE_ROOT, mounts: [{ destination: '/x', type: 'bind', source: src, options: ['rbind', p] }] });
+  throwsEngine(() => buildSpec(prop('rshared')), 'internal', 'path /srv/x is mounted on / but it is not a shared mount');
+  throwsEngine(() => buildSpec(prop('rslave')), 'internal', 'path /srv/x is mounted on / but it is not a shared or slave mount');
+  assert.equal(buildSpec(prop('rslave', '/mnt/slave/dir')).linux.rootfsPropagation, 'rslave');
+  throwsEngine(() => buildSpec(prop('shared', '/mnt/slave/dir')), 'internal', 'path /mnt/slave/dir is mounted on /mnt/slave but it is not a shared mount');
+  assert.equal(buildSpec(prop('rprivate')).linux.rootfsPropagation, 'rprivate');
 });
 
 test('masked and readonly paths; privileged clears them', () => {

@@ -33,6 +33,12 @@ export interface SpecInput {
   hostname: string;
   /** Host files bind-mounted at /etc/hostname, /etc/hosts, /etc/resolv.conf. */
   files: { hostname: string; hosts: string; resolvConf: string };
+  /**
+   * The container's binds and volumes, resolved by the container service (sources are host
+   * paths, options `rbind|bind`, `ro`, a propagation). When given, HostConfig.Binds and the
+   * bind/volume entries of HostConfig.Mounts are not parsed here (tmpfs entries still are).
+   */
+  mounts?: { destination: string; type: 'bind'; source: string; options: string[] }[];
   /** 'none' => new empty net ns (lo only); 'path' => join an existing one. */
   netns: { mode: 'none' | 'host' } | { mode: 'path'; path: string };
   /** --init: bind-mount this static binary at /sbin/docker-init and prepend it to args. */
@@ -45,7 +51,7 @@ export interface SpecInput {
   nsPaths?: Partial<Record<'pid' | 'ipc' | 'uts', string>>;
   /** Host facts; absent fields mean "assume a full-featured host". */
   host?: HostInfo;
-  /** Reads `seccomp=/path.json` profiles; default fs.readFileSync(path, 'utf8'). */
+  /** Reads `seccomp=/path.json` profiles and /proc/self/mountinfo (shared/slave binds); default fs.readFileSync(path, 'utf8'). */
   readFile?: (path: string) => string;
 }
 

@@ -3,6 +3,7 @@ import type { OciMount } from './oci-types.js';
 import type { SpecInput, SpecMutator } from './spec-input.js';
 import { parseBind, parseMountSpec, parseTmpfs, type UserMount } from './parse-binds.js';
 import { INIT_PATH } from './with-process.js';
+import { checkBindPropagation, checkProcMounts } from './mount-checks.js';
 
 /** Docker's default /dev/shm size (64 MiB). */
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
@@ -45,19 +46,25 @@ export function networkFileMounts(input: SpecInput): OciMount[] {
   ];
 }
 
-/** Binds, Mounts and Tmpfs from HostConfig; duplicate destinations are refused like Docker does. */
+/**
+ * The container's binds and volumes (input.mounts, or parsed from HostConfig.Binds/Mounts
+ * when the caller did not resolve them), --mount tmpfs and --tmpfs entries. Duplicate
+ * destinations, mounts inside /proc and shared/slave binds of private sources are refused
+ * like Docker (and runc) do.
+ */
 export function userMounts(input: SpecInput): UserMount[] {
   const hc = input.hostConfig;
-  const out: UserMount[] = [
-    ...(hc.Binds ?? []).map(parseBind),
-    ...(hc.Mounts ?? []).map(parseMountSpec),
-    ...Object.entries(hc.Tmpfs ?? {}).map(([dst, data]) => parseTmpfs(dst, data)),
-  ];
+  const binds: UserMount[] = input.mounts
+    ? [...input.mounts.map((m) => ({ ...m, options: [...m.options] })), ...(hc.Mounts ?? []).filter((m) => m.Type === 'tmpfs').map(parseMountSpec)]
+    : [...(hc.Binds ?? []).map(parseBind), ...(hc.Mounts ?? []).map(parseMountSpec)];
+  const out: UserMount[] = [...binds, ...Object.entries(hc.Tmpfs ?? {}).map(([dst, data]) => parseTmpfs(dst, data))];
   const seen = new Set<string>();
   for (const m of out) {
     if (seen.has(m.destination)) throw new EngineError('invalid-argument', `Duplicate mount point: ${m.destination}`);
     seen.add(m.destination);
   }
+  checkProcMounts(out, input.rootfsPath);
+  checkBindPropagation(out, input.readFile);
   return out;
 }
 

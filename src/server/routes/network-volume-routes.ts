@@ -1,8 +1,8 @@
 import type { Route } from '../route-table.js';
 import type { RequestContext } from '../context.js';
-import type { NetworkBackend, VolumeBackend } from '../backends.js';
+import type { NetworkBackend } from '../backends.js';
 import { sendEmpty, sendJson } from '../respond.js';
-import { boolParam, filtersParam } from '../query.js';
+import { filtersParam } from '../query.js';
 import { readJson } from '../body.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 import type { EndpointSettings } from '../../api/types.js';
@@ -12,18 +12,13 @@ function networks(ctx: RequestContext): NetworkBackend {
   return ctx.backends.networks;
 }
 
-function volumes(ctx: RequestContext): VolumeBackend {
-  if (!ctx.backends.volumes) throw new EngineError('not-implemented', 'volumes are not implemented');
-  return ctx.backends.volumes;
-}
-
 async function body<T>(ctx: RequestContext): Promise<T> {
   const b = await readJson<T>(ctx.req);
   if (b === undefined || b === null || typeof b !== 'object' || Array.isArray(b)) throw invalid('invalid JSON body');
   return b;
 }
 
-/** `/networks` and `/volumes`: one store call per route. */
+/** `/networks`: one store call per route (`/volumes` are in volume-routes.ts). */
 export const networkVolumeRoutes: Route[] = [
   { method: 'GET', path: '/networks', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).list(filtersParam(ctx.query))) },
   { method: 'POST', path: '/networks/create', handler: async (ctx) => sendJson(ctx.res, 201, await networks(ctx).create(await body(ctx))) },
@@ -53,18 +48,6 @@ export const networkVolumeRoutes: Route[] = [
       const b = await body<{ Container?: string; Force?: boolean }>(ctx);
       await networks(ctx).disconnect(ctx.params.id, b.Container ?? '', Boolean(b.Force));
       sendEmpty(ctx.res, 200);
-    },
-  },
-  { method: 'GET', path: '/volumes', handler: (ctx) => sendJson(ctx.res, 200, volumes(ctx).list(filtersParam(ctx.query))) },
-  { method: 'POST', path: '/volumes/create', handler: async (ctx) => sendJson(ctx.res, 201, volumes(ctx).create(await body(ctx))) },
-  { method: 'POST', path: '/volumes/prune', handler: (ctx) => sendJson(ctx.res, 200, volumes(ctx).prune(filtersParam(ctx.query))) },
-  { method: 'GET', path: '/volumes/{name}', handler: (ctx) => sendJson(ctx.res, 200, volumes(ctx).inspect(ctx.params.name)) },
-  {
-    method: 'DELETE',
-    path: '/volumes/{name}',
-    handler: (ctx) => {
-      volumes(ctx).remove(ctx.params.name, { force: boolParam(ctx.query, 'force') });
-      sendEmpty(ctx.res, 204);
     },
   },
 ];

@@ -2,6 +2,7 @@
 // of observable results for comparison between engines.
 import Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
+import http from 'node:http';
 
 const docker = new Docker({ socketPath: process.env.DOCKER_HOST.replace(/^unix:\/\//, '') });
 const tag = process.env.PROBE_TAG ?? 'probe';
@@ -94,6 +95,52 @@ await step('networks', async () => {
   const listed = (await docker.listNetworks({ filters: { label: [`probe=${tag}`] } })).map((x) => x.Name);
   await n.remove();
   return { name: ins.Name, driver: ins.Driver, scope: ins.Scope, listed };
+});
+await step('network-ports', async () => {
+  // createNetwork with IPAM, connect with an alias and a fixed address, a published port; subnet/port from the test
+  const subnet = process.env.PROBE_SUBNET;
+  const hostPort = process.env.PROBE_PORT;
+  const prefix = subnet.split('.').slice(0, 3).join('.');
+  const n = await docker.createNetwork({ Name: `${tag}-odenet`, IPAM: { Config: [{ Subnet: subnet, Gateway: `${prefix}.1` }] }, Labels: { probe: tag } });
+  const c = await docker.createContainer({
+    Image: 'busybox', name: `${tag}-odeweb`,
+    Cmd: ['sh', '-c', 'mkdir -p /w && echo ode-ok > /w/index.html && exec httpd -f -p 80 -h /w'],
+    ExposedPorts: { '80/tcp': {} },
+    HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: hostPort }] } },
+  });
+  try {
+    await n.connect({ Container: c.id, EndpointConfig: { Aliases: ['odeal'], IPAMConfig: { IPv4Address: `${prefix}.30` } } });
+    await c.start();
+    const ins = await c.inspect();
+    const ep = ins.NetworkSettings.Networks[`${tag}-odenet`] ?? {};
+    let body = '';
+    for (let i = 0; i < 40 && !body; i++) {
+      body = await new Promise((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port: Number(hostPort), path: '/', timeout: 2000, agent: false }, (res) => {
+          let b = '';
+          res.on('data', (d) => (b += d));
+          res.on('end', () => resolve(b));
+        });
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => resolve(''));
+      });
+      if (!body) await new Promise((r) => setTimeout(r, 250));
+    }
+    const netIns = await n.inspect();
+    const listed = (await docker.listContainers({ filters: { name: [`${tag}-odeweb`] } })).map((x) => ({ ports: x.Ports.filter((p) => !p.IP?.includes(':')), networks: Object.keys(x.NetworkSettings.Networks).sort() }));
+    await n.disconnect({ Container: c.id });
+    const after = await c.inspect();
+    return {
+      networks: Object.keys(ins.NetworkSettings.Networks).sort(),
+      ip: ep.IPAddress, gateway: ep.Gateway, hasAlias: (ep.Aliases ?? []).includes('odeal'),
+      ports: ins.NetworkSettings.Ports, bindings: ins.HostConfig.PortBindings,
+      body, ipam: netIns.IPAM.Config, endpoints: Object.values(netIns.Containers).map((x) => [x.Name, x.IPv4Address]),
+      listed, afterDisconnect: Object.keys(after.NetworkSettings.Networks).sort(),
+    };
+  } finally {
+    await c.remove({ force: true });
+    await n.remove();
+  }
 });
 await step('volumes', async () => Object.keys(await docker.listVolumes()).sort());
 console.log(JSON.stringify(out, null, 1));

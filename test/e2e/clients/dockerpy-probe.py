@@ -188,4 +188,49 @@ def _():
     a.remove_container(ct['Id'])
     return {'warn': ct.get('Warnings'), 'wait': w, 'logs': logs.decode(), 'list': lst, 'imgs': len(a.images(name='busybox'))}
 
+@step('network')
+def _():
+    """networks.create/connect/disconnect + container.attrs NetworkSettings (subnet from PROBE_SUBNET)."""
+    from docker.types import IPAMConfig, IPAMPool
+    subnet = os.environ['PROBE_SUBNET']
+    prefix = subnet.rsplit('.', 1)[0]
+    r = {}
+    net = c.networks.create(f'{tag}-pynet', driver='bridge', labels={'probe': tag},
+                            ipam=IPAMConfig(pool_configs=[IPAMPool(subnet=subnet, gateway=f'{prefix}.1')]))
+    ct = c.containers.run('busybox', ['sleep', '120'], detach=True, name=f'{tag}-pync')
+    try:
+        ct.reload()
+        ns = ct.attrs['NetworkSettings']
+        r['default'] = {'networks': sorted(ns['Networks']), 'ip_set': bool(ns['IPAddress']),
+                        'same_ip': ns['IPAddress'] == ns['Networks']['bridge']['IPAddress'],
+                        'gateway_set': bool(ns['Gateway']), 'mac_set': bool(ns['MacAddress']), 'prefix': ns['IPPrefixLen']}
+        net.reload()
+        r['ipam'] = net.attrs['IPAM']['Config']
+        r['labels'] = net.attrs['Labels']
+        net.connect(ct, aliases=['pyal'], ipv4_address=f'{prefix}.40')
+        ct.reload()
+        ep = ct.attrs['NetworkSettings']['Networks'][net.name]
+        r['connected'] = {'networks': sorted(ct.attrs['NetworkSettings']['Networks']), 'ip': ep['IPAddress'], 'gateway': ep['Gateway'],
+                          'prefix': ep['IPPrefixLen'], 'ipam': ep['IPAMConfig'], 'has_alias': 'pyal' in (ep['Aliases'] or []),
+                          'eth1': ct.exec_run(['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth1']).output.decode().split()[3]}
+        net.reload()
+        r['net_containers'] = [x.name for x in net.containers]
+        try:
+            net.remove()
+        except errors.APIError as e:
+            r['rm_in_use'] = [type(e).__name__, e.response.status_code, e.explanation.replace(net.id, '<id>')]
+        net.disconnect(ct)
+        ct.reload()
+        r['disconnected'] = sorted(ct.attrs['NetworkSettings']['Networks'])
+        r['links_after'] = ct.exec_run(['sh', '-c', 'ls /sys/class/net | sort | tr "\\n" " "']).output.decode().strip()
+        try:
+            net.disconnect(ct)
+        except errors.APIError as e:
+            r['disconnect_again'] = [type(e).__name__, e.response.status_code, e.explanation.replace(ct.id, '<id>')]
+    finally:
+        ct.remove(force=True)
+        net.remove()
+    r['after_remove'] = [n.name for n in c.networks.list(names=[f'{tag}-pynet'])]
+    return r
+
 print(json.dumps(out, indent=1, sort_keys=True, default=repr))

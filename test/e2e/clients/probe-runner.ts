@@ -20,9 +20,9 @@ export function missingClient(kind: 'docker-py' | 'dockerode' | 'docker-compose'
   return r.status === 0 ? undefined : 'dockerode is not installed (npm ci)';
 }
 
-/** Runs `program script` with DOCKER_HOST at `socket`; returns the printed JSON object. */
-export async function runProbe(program: string, script: string, socket: string, tag: string): Promise<Record<string, unknown>> {
-  const r = await runCommand(program, [join(CLIENTS_DIR, script)], { env: { DOCKER_HOST: `unix://${socket}`, PROBE_TAG: tag }, timeoutMs: 180_000, cwd: REPO_ROOT });
+/** Runs `program script` with DOCKER_HOST at `socket` (and `env`); returns the printed JSON object. */
+export async function runProbe(program: string, script: string, socket: string, tag: string, env: Record<string, string> = {}): Promise<Record<string, unknown>> {
+  const r = await runCommand(program, [join(CLIENTS_DIR, script)], { env: { ...env, DOCKER_HOST: `unix://${socket}`, PROBE_TAG: tag }, timeoutMs: 180_000, cwd: REPO_ROOT });
   if (r.code !== 0) throw new Error(`${script} failed (code ${r.code}):\n${r.stderr}\n${r.stdout}`);
   try {
     return JSON.parse(r.stdout) as Record<string, unknown>;

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import type { ContainerCreateRequest, HostConfig, MountSpec, PortBinding } from '../../../api/types.js';
+import type { ContainerCreateRequest, HostConfig, MountSpec } from '../../../api/types.js';
 import { collect, int } from '../../argv.js';
 import { parseRamBytes } from '../../format/units.js';
+import { isMAC } from '../../opts/ip.js';
+import { listFlag, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from '../../opts/validators.js';
+import { type NetworkAttachment, endpointsConfig, networkFlag } from './network-flags.js';
+import { parsePortSpecs } from './port-specs.js';
 
 /** Parsed flags shared by `run` and `create` (commander's camelCase keys). */
 export interface CreateFlags {
@@ -13,6 +17,9 @@ export interface CreateFlags {
   cpus?: string;
   detach?: boolean;
   detachKeys?: string;
+  dnsOption?: string[];
+  dnsSearch?: string[];
+  domainname?: string;
   entrypoint?: string;
   env?: string[];
   envFile?: string[];
@@ -20,15 +27,22 @@ export interface CreateFlags {
   hostname?: string;
   init?: boolean;
   interactive?: boolean;
+  ip?: string;
+  ip6?: string;
   label?: string[];
   labelFile?: string[];
+  link?: string[];
+  linkLocalIp?: string[];
   logDriver?: string;
   logOpt?: string[];
+  macAddress?: string;
   memory?: string;
   mount?: string[];
   name?: string;
-  network?: string;
-  net?: string;
+  /** `--network`/`--net`, in order. */
+  network?: NetworkAttachment[];
+  /** `--network-alias`/`--net-alias`. */
+  networkAlias?: string[];
   pidsLimit?: number;
   platform?: string;
   privileged?: boolean;
@@ -63,14 +77,18 @@ export interface CreateFlags {
 /** Declares `create`/`run` flags (docker's names and help text). `-h` is --hostname, so help is `--help` only. */
 export function addCreateFlags(cmd: Command): Command {
   return cmd
-    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', collect)
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', listFlag('--add-host', validateExtraHost))
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <list>', 'Add Linux capabilities', collect)
     .option('--cap-drop <list>', 'Drop Linux capabilities', collect)
     .option('--cgroupns <string>', 'Cgroup namespace to use (host|private)')
     .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', int)
     .option('--cpus <decimal>', 'Number of CPUs')
-    .option('--dns <list>', 'Set custom DNS servers', collect)
+    .option('--dns <list>', 'Set custom DNS servers', listFlag('--dns', validateIPAddress))
+    .addOption(sharedOption(new Option('--dns-opt <list>', 'Set DNS options').hideHelp().argParser(listFlag('--dns-opt')), 'dnsOption'))
+    .option('--dns-option <list>', 'Set DNS options', listFlag('--dns-option'))
+    .option('--dns-search <list>', 'Set custom DNS search domains', listFlag('--dns-search', validateDNSSearch))
+    .option('--domainname <string>', 'Container NIS domain name')
     .option('--entrypoint <string>', 'Overwrite the default ENTRYPOINT of the image')
     .option('-e, --env <list>', 'Set environment variables', collect)
     .option('--env-file <list>', 'Read in a file of environment variables', collect)
@@ -80,16 +98,23 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
     .option('--no-init', 'Do not run an init', undefined)
     .option('-i, --interactive', 'Keep STDIN open even if not attached')
+    .option('--ip <string>', 'IPv4 address (e.g., 172.30.100.104)')
+    .option('--ip6 <string>', 'IPv6 address (e.g., 2001:db8::33)')
     .option('--ipc <string>', 'IPC mode to use')
     .option('-l, --label <list>', 'Set meta data on a container', collect)
     .option('--label-file <list>', 'Read in a line delimited file of labels', collect)
+    .option('--link <list>', 'Add link to another container', listFlag('--link', validateLink))
+    .option('--link-local-ip <list>', 'Container IPv4/IPv6 link-local addresses', collect)
     .option('--log-driver <string>', 'Logging driver for the container')
     .option('--log-opt <list>', 'Log driver options', collect)
+    .option('--mac-address <string>', 'Container MAC address (e.g., 92:d0:c6:0a:29:33)')
     .option('-m, --memory <bytes>', 'Memory limit')
     .option('--mount <mount>', 'Attach a filesystem mount to the container', collect)
     .option('--name <string>', 'Assign a name to the container')
-    .option('--network <network>', 'Connect a container to a network')
-    .addOption(new Option('--net <network>').hideHelp())
+    .addOption(sharedOption(new Option('--net <network>', 'Connect a container to a network').hideHelp().argParser(networkFlag), 'network'))
+    .addOption(sharedOption(new Option('--net-alias <list>', 'Add network-scoped alias for the container').hideHelp().argParser(collect), 'networkAlias'))
+    .option('--network <network>', 'Connect a container to a network', networkFlag)
+    .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
     .option('--pid <string>', 'PID namespace to use')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', int)
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
@@ -114,6 +139,12 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--uts <string>', 'UTS namespace to use')
     .option('-v, --volume <list>', 'Bind mount a volume', collect)
     .option('-w, --workdir <string>', 'Working directory inside the container');
+}
+
+/** A hidden alias flag stored under another flag's key (`--net` → `network`), so both collect in order. */
+function sharedOption(o: Option, attribute: string): Option {
+  o.attributeName = () => attribute;
+  return o;
 }
 
 /** Resolves `A=1` / `A` (taken from the environment when set) like docker's ValidateEnv. */
@@ -143,6 +174,7 @@ export interface CreatePlan {
  * @example buildCreateRequest('busybox', ['sh', '-c', 'x'], { tty: true, interactive: true, rm: true, env: ['A=1'] }, false)
  */
 export function buildCreateRequest(image: string, args: string[], f: CreateFlags, detach: boolean, env: NodeJS.ProcessEnv = process.env): CreatePlan {
+  if (f.macAddress && !isMAC(f.macAddress.trim())) throw new Error(`${f.macAddress} is not a valid mac address`);
   const attach = new Set((f.attach ?? []).map((a) => a.toLowerCase()));
   for (const a of attach) if (!['stdin', 'stdout', 'stderr'].includes(a)) throw new Error(`invalid argument "${a}" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR`);
   if (detach && attach.size) throw new Error('Conflicting options: -a and -d');
@@ -157,9 +189,10 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
     if (i < 0) labels[l] = '';
     else labels[l.slice(0, i)] = l.slice(i + 1);
   }
-  const { exposed, bindings } = parsePorts(f.publish ?? [], f.expose ?? []);
+  const { exposed, bindings } = parsePortSpecs(f.publish ?? [], f.expose ?? []);
 
-  const networkMode = f.network ?? f.net ?? 'default';
+  const networks = f.network ?? [];
+  const networkMode = networks[0]?.target ?? 'default';
   const host: HostConfig = {
     Binds: f.volume?.length ? f.volume : null,
     NetworkMode: networkMode,
@@ -176,9 +209,10 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
     Sysctls: f.sysctl?.length ? Object.fromEntries(f.sysctl.map((s) => splitKV(s, '--sysctl'))) : null,
     Mounts: f.mount?.length ? f.mount.map(parseMount) : undefined,
     Ulimits: f.ulimit?.length ? f.ulimit.map(parseUlimit) : [],
+    Links: f.link ?? null,
     Dns: f.dns ?? [],
-    DnsOptions: [],
-    DnsSearch: [],
+    DnsOptions: f.dnsOption ?? [],
+    DnsSearch: f.dnsSearch ?? [],
     ExtraHosts: f.addHost ?? null,
     GroupAdd: f.groupAdd ?? null,
     LogConfig: { Type: f.logDriver ?? '', Config: Object.fromEntries((f.logOpt ?? []).map((s) => splitKV(s, '--log-opt'))) },
@@ -198,10 +232,11 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   if (f.uts) host.UTSMode = f.uts;
   if (f.runtime) host.Runtime = f.runtime;
   if (f.cgroupns) host.CgroupnsMode = f.cgroupns;
+  const endpoints = endpointsConfig(networks, f);
 
   const body: ContainerCreateRequest = {
     Hostname: f.hostname ?? '',
-    Domainname: '',
+    Domainname: f.domainname ?? '',
     User: f.user ?? '',
     AttachStdin: attachStdin,
     AttachStdout: attachStdout,
@@ -219,8 +254,10 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
     OnBuild: null,
     Labels: labels,
     HostConfig: host,
-    NetworkingConfig: { EndpointsConfig: /^(none|host|container:.*)$/.test(networkMode) ? {} : { [networkMode]: {} } },
+    NetworkingConfig: { EndpointsConfig: endpoints },
   };
+  const mac = endpoints[networkMode]?.MacAddress;
+  if (mac) body.MacAddress = mac;
   if (f.stopSignal) body.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) body.StopTimeout = f.stopTimeout;
   return { body, name: f.name, platform: f.platform };
@@ -304,37 +341,4 @@ export function parseMount(s: string): MountSpec {
   }
   if (!m.Target) throw new Error(`invalid argument "${s}" for "--mount" flag: target is required`);
   return m;
-}
-
-/** `-p [ip:][hostPort:]containerPort[/proto]` (ranges of equal length) and `--expose`. */
-export function parsePorts(publish: string[], expose: string[]): { exposed: Record<string, object>; bindings: Record<string, PortBinding[]> } {
-  const exposed: Record<string, object> = {};
-  const bindings: Record<string, PortBinding[]> = {};
-  const range = (r: string): number[] => {
-    if (!r) return [];
-    const [a, b] = r.split('-').map(Number);
-    if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`invalid containerPort: ${r}`);
-    return b === undefined ? [a!] : Array.from({ length: b - a! + 1 }, (_, i) => a! + i);
-  };
-  for (const e of expose) {
-    const [p, proto = 'tcp'] = e.split('/');
-    for (const n of range(p!)) exposed[`${n}/${proto}`] = {};
-  }
-  for (const spec of publish) {
-    const [main, proto = 'tcp'] = spec.split('/');
-    const parts = main!.split(':');
-    const cport = parts.pop()!;
-    const hport = parts.pop() ?? '';
-    const ip = parts.join(':').replace(/^\[|\]$/g, '');
-    const cs = range(cport);
-    const hs = range(hport);
-    if (hs.length > 1 && hs.length !== cs.length) throw new Error(`invalid ranges specified for container and host Ports: ${cport} and ${hport}`);
-    cs.forEach((c, i) => {
-      const key = `${c}/${proto}`;
-      exposed[key] = {};
-      const hostPort = hs.length === 0 ? '' : String(hs.length === 1 && cs.length > 1 ? hs[0] : hs[i]);
-      (bindings[key] ??= []).push({ HostIp: ip, HostPort: hostPort });
-    });
-  }
-  return { exposed, bindings };
 }

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
+import { describeError } from '../for-each-target.js';
 import { createContainer } from './create-container.js';
 import { type CreateFlags, addCreateFlags, buildCreateRequest } from './create-flags.js';
 
@@ -14,7 +16,14 @@ export function register(parent: Command, ctx: CliContext): Command {
     .passThroughOptions();
   return addCreateFlags(cmd).action(async (image: string, args: string[], f: CreateFlags) => {
     const plan = buildCreateRequest(image, args, f, false);
-    const id = await createContainer(ctx, await ctx.transport(), plan, f.pull);
+    let id: string;
+    try {
+      id = await createContainer(ctx, await ctx.transport(), plan, f.pull);
+    } catch (e) {
+      // Past flag parsing, docker create reports plainly with exit 1 (run says `docker: ...`, 125).
+      if (e instanceof CliError) throw e;
+      throw new CliError(1, await describeError(e));
+    }
     ctx.out(`${id}\n`);
   });
 }
