@@ -62,3 +62,14 @@ export {
   type EndpointConfig,
   type EndpointIPAMConfig,
 } from './networks.js';
+export {
+  volumeList,
+  volumeCreate,
+  volumeInspectRaw,
+  volumeRemove,
+  volumePrune,
+  type VolumeCreateRequest,
+  type VolumeSummary,
+  type VolumeListResult,
+  type VolumePruneResult,
+} from './volumes.js';

@@ -64,6 +64,11 @@ export const COMMANDS: CommandEntry[] = [
   { top: [], group: { noun: 'registry', verbs: ['serve'] }, summary: 'Serve an OCI distribution registry from a directory', load: () => import('./commands/registry/serve.js') },
   { top: [], group: { noun: 'registry', verbs: ['gc'] }, summary: 'Delete registry blobs no manifest references', load: () => import('./commands/registry/gc.js') },
   { top: [], group: { noun: 'image', verbs: ['prune'] }, summary: 'Remove unused images', load: () => import('./commands/image/prune.js') },
+  { top: [], group: { noun: 'volume', verbs: ['create'] }, summary: 'Create a volume', load: () => import('./commands/volume/create.js') },
+  { top: [], group: { noun: 'volume', verbs: ['inspect'] }, summary: 'Display detailed information on one or more volumes', load: () => import('./commands/volume/inspect.js') },
+  { top: [], group: { noun: 'volume', verbs: ['ls', 'list'] }, summary: 'List volumes', load: () => import('./commands/volume/ls.js') },
+  { top: [], group: { noun: 'volume', verbs: ['prune'] }, summary: 'Remove unused local volumes', load: () => import('./commands/volume/prune.js') },
+  { top: [], group: { noun: 'volume', verbs: ['rm', 'remove'] }, summary: 'Remove one or more volumes', load: () => import('./commands/volume/rm.js') },
   { top: ['version'], summary: 'Show the Docker version information', load: () => import('./commands/system/version.js') },
   { top: ['info'], group: { noun: 'system', verbs: ['info'] }, summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
   { top: ['events'], group: { noun: 'system', verbs: ['events'] }, summary: 'Get real time events from the server', load: () => import('./commands/system/events.js') },
@@ -76,6 +81,7 @@ export const GROUPS: Record<string, string> = {
   network: 'Manage networks',
   system: 'Manage Docker',
   registry: 'Run the built-in image registry',
+  volume: 'Manage volumes',
 };
 
 /** Finds the entry for `berth <word>` or `berth <noun> <verb>`. */
