@@ -41,7 +41,7 @@ export async function disconnectNetwork(ctx: ServiceContext, idOrName: string, n
     const found = net.find(network);
     if (found.name === 'host' && rec.hostConfig.NetworkMode === 'host') throw new EngineError('forbidden', 'container cannot be disconnected from host network or connected to host network');
     const key = Object.keys(rec.networking).find((k) => k === found.name || k === found.id);
-    if (!key) throw new EngineError('forbidden', `container ${rec.id} is not connected to network ${found.name}`);
+    if (!key) throw new EngineError('internal', `container ${rec.id} is not connected to network ${found.name}`);
     if (rec.state.status === 'running' || rec.state.status === 'paused') await net.disconnect(rec.id, found.name);
     const { [key]: _gone, ...rest } = rec.networking;
     rec.networking = rest;

@@ -167,12 +167,14 @@ async function oracleTarget(): Promise<Target> {
   };
 }
 
-/** Remove every container, user network and image but busybox:latest from the oracle (it is private to the run). */
+/** Remove every container, user network, volume and image but busybox:latest from the oracle (it is private to the run). */
 async function resetOracle(): Promise<void> {
   const api = (m: string, p: string) => apiRequest(ORACLE_SOCKET, m, p);
   const cs = await api('GET', '/containers/json?all=1');
   for (const c of cs.json<Array<{ Id: string }>>()) await api('DELETE', `/containers/${c.Id}?force=1&v=1`);
   await api('POST', '/networks/prune');
+  const vs = await api('GET', '/volumes');
+  for (const v of vs.json<{ Volumes: Array<{ Name: string }> | null }>().Volumes ?? []) await api('DELETE', `/volumes/${encodeURIComponent(v.Name)}?force=1`);
   const is = await api('GET', '/images/json?all=1');
   for (const img of is.json<Array<{ Id: string; RepoTags: string[] | null }>>()) {
     const tags = img.RepoTags ?? [];
