@@ -13,6 +13,8 @@ const SMALL = 64 * 1024;
 interface WalkOptions {
   /** Overlay upper dir: char 0/0 -> `.wh.NAME`, opaque dirs -> `DIR/.wh..wh..opq`. */
   diff: boolean;
+  /** Only these paths (`/a/b`; a directory must be listed for anything under it to be seen). */
+  only?: ReadonlySet<string>;
 }
 
 function xattrsOf(path: string): Map<string, Buffer> {
@@ -56,11 +58,14 @@ async function* walk(root: string, opts: WalkOptions): AsyncGenerator<Buffer> {
 
   async function* visit(rel: string): AsyncGenerator<Buffer> {
     const dirAbs = rel ? join(root, rel) : root;
-    const names = (await readdir(dirAbs)).sort();
+    const names = (await readdir(dirAbs).catch((err: NodeJS.ErrnoException) => (rel && err.code === 'ENOENT' ? [] : Promise.reject(err)))).sort();
     for (const name of names) {
       const childRel = rel ? `${rel}/${name}` : name;
+      if (opts.only && !opts.only.has(`/${childRel}`)) continue;
       const abs = join(dirAbs, name);
-      const st = await lstat(abs);
+      // a live container's files may vanish while the walk runs
+      const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(err)));
+      if (!st) continue;
       const h = baseHeader(childRel, st);
       if (st.isDirectory()) {
         h.type = 'directory';
@@ -68,7 +73,7 @@ async function* walk(root: string, opts: WalkOptions): AsyncGenerator<Buffer> {
         h.xattrs = xattrsOf(abs);
         add(encodeHeader(h));
         if (opts.diff && lgetxattr(abs, 'trusted.overlay.opaque')?.toString() === 'y') {
-          add(encodeHeader({ ...baseHeader(`${childRel}/.wh..wh..opq`, st), mode: st.mode & 0o777 }));
+          add(encodeHeader({ ...baseHeader(`${childRel}/.wh..wh..opq`, st), mode: st.mode & 0o777, mtime: 0 }));
         }
         if (batched >= FLUSH_AT) yield take();
         yield* visit(childRel);
@@ -92,7 +97,7 @@ async function* walk(root: string, opts: WalkOptions): AsyncGenerator<Buffer> {
 
   async function* fileBody(abs: string, size: number): AsyncGenerator<Buffer> {
     if (size <= SMALL) {
-      const data = size ? await readFile(abs) : Buffer.alloc(0);
+      const data = size ? await readFile(abs).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? Buffer.alloc(0) : Promise.reject(err))) : Buffer.alloc(0);
       add(fit(data, size));
       add(padding(size));
       if (batched >= FLUSH_AT) yield take();
@@ -131,9 +136,10 @@ export function tarDirectory(dir: string): Readable {
 
 /**
  * Layer tar of an overlay upper dir: whiteout devices become `.wh.NAME` files and opaque
- * directories get a `.wh..wh..opq` entry, as docker/containerd write them.
+ * directories get a `.wh..wh..opq` entry, as docker/containerd write them. With `only`,
+ * just those container paths (`/etc/passwd`; parents must be listed too) are written.
  * @example const tar = diffDirectory(snapshotter.upperDir(containerId));
  */
-export function diffDirectory(upperDir: string): Readable {
-  return Readable.from(walk(upperDir, { diff: true }), { objectMode: false });
+export function diffDirectory(upperDir: string, opts: { only?: ReadonlySet<string> } = {}): Readable {
+  return Readable.from(walk(upperDir, { diff: true, only: opts.only }), { objectMode: false });
 }

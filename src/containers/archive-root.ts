@@ -105,9 +105,10 @@ async function hold(ctx: ServiceContext, id: string): Promise<() => void> {
 
 /**
  * Open a container's filesystem under its lock: the live overlay when it runs, otherwise its
- * snapshot mounted on a temporary directory. `release()` unmounts and unlocks (call once).
+ * snapshot mounted on a temporary directory (read-only with `readOnly`). `release()`
+ * unmounts and unlocks (call once).
  */
-export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecord): Promise<{ root: ContainerRoot; release: () => Promise<void> }> {
+export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecord, opts: { readOnly?: boolean } = {}): Promise<{ root: ContainerRoot; release: () => Promise<void> }> {
   const unlock = await hold(ctx, rec.id);
   try {
     const s = rec.state.status;
@@ -116,7 +117,8 @@ export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecor
     }
     const dir = await mkdtemp(join(tmpdir(), 'berth-cp-'));
     try {
-      ctx.deps.mounts.mountAll(await ctx.deps.snapshots.mounts(rec.snapshotKey), dir);
+      const mounts = await ctx.deps.snapshots.mounts(rec.snapshotKey);
+      ctx.deps.mounts.mountAll(opts.readOnly ? mounts.map((m) => ({ ...m, options: ['ro', ...m.options.filter((o) => o !== 'rw')] })) : mounts, dir);
     } catch (err) {
       await rmdir(dir).catch(() => {});
       throw EngineError.wrap('internal', 'failed to mount container rootfs', err);

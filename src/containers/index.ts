@@ -23,3 +23,6 @@ export type { MountPointRecord } from './container-record.js';
 export { ExecManager } from './exec-service.js';
 export type { ExecStream, ExecStartResult } from './exec-service.js';
 export type { ExecRequest, RuntimeExec } from './ports.js';
+export { commitContainer, commitLayer, containerLayer, commitTag, upperLayer } from './commit.js';
+export type { CommitOptions, CommitResult, CommitLayerInput } from './commit.js';
+export { mergeCommitConfig } from './commit-config.js';

@@ -9,8 +9,11 @@ import { ExecManager, type ExecStartResult } from './exec-service.js';
 import { containerTop, type TopResult } from './top.js';
 import { archiveGet, archivePut, archiveStat, containerChanges, type ContainerChange, type PathStat, type PutArchiveOptions } from './archive-service.js';
 import type { Readable } from 'node:stream';
+import { commitContainer, commitLayer, type CommitLayerInput, type CommitOptions, type CommitResult } from './commit.js';
+import type { CommitImageResult } from '../images/commit-image.js';
+import { exportContainer } from './export.js';
 import { emptyStats, sampleStats, type StatsSample } from './stats.js';
-import { mountPointViews, restoreVolumes } from './volume-mounts.js';
+import { mountPointViews } from './volume-mounts.js';
 import { dirSize } from './dir-size.js';
 import { parseDetachKeys } from './detach-keys.js';
 import type { AfterExit } from './exit-handler.js';
@@ -294,6 +297,24 @@ export class LocalContainerService implements ContainerService {
     return containerChanges(this.ctx, idOrName);
   }
 
+  /** `POST /commit`: the container's changes as a new image (extension of ContainerService). */
+  commit(idOrName: string, opts: CommitOptions): Promise<CommitResult> {
+    return commitContainer(this.ctx, idOrName, opts);
+  }
+
+  /**
+   * The container's changes as one layer on its image with exactly `input.config` as the
+   * new image's config (a build step's commit; no `--change`, no merge). See commit.ts.
+   */
+  commitLayer(idOrName: string, input: CommitLayerInput): Promise<CommitImageResult> {
+    return commitLayer(this.ctx, idOrName, input);
+  }
+
+  /** `GET /containers/{id}/export`: the flattened rootfs as a tar (extension of ContainerService). */
+  exportContainer(idOrName: string): Promise<Readable> {
+    return exportContainer(this.ctx, idOrName);
+  }
+
   /** `POST /containers/{id}/exec` (extension of ContainerService). */
   async execCreate(idOrName: string, req: ExecCreateRequest): Promise<{ Id: string }> {
     return this.execs.create(idOrName, req);
@@ -324,7 +345,6 @@ export class LocalContainerService implements ContainerService {
     const toStart = await restoreAll(this.ctx, { ...this.after, remove: (id) => this.remove(id, { force: true }) });
     const running = new Set([...this.ctx.records.values()].filter((r) => isActive(r.state.status)).map((r) => r.id));
     await this.ctx.deps.network?.reconcile(running).catch((err: unknown) => this.ctx.log.error('failed to reconcile networks', { err }));
-    restoreVolumes(this.ctx, running);
     await Promise.allSettled(
       toStart.map(async (id) => {
         try {

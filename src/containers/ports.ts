@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { EndpointSettings, HostConfig } from '../api/types.js';
 import type { ContainerNetworkView, SandboxInfo, SandboxSpec } from '../network/index.js';
 import type { ResolvedImage } from '../images/image-service.js';
+import type { CommitImageInput, CommitImageResult } from '../images/commit-image.js';
 import type { Mount } from '../mount/types.js';
 import type { OciSpec } from '../runtime/spec/oci-types.js';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
@@ -15,6 +16,8 @@ import type { OutputChunk } from './container-service.js';
 export interface ImagePort {
   /** Throws EngineError('not-found', 'No such image: x'). */
   resolve(ref: string): Promise<ResolvedImage>;
+  /** A new image: the parent plus one layer tar (docker commit); see images/commit-image.ts. */
+  commit?(input: CommitImageInput): Promise<CommitImageResult>;
 }
 
 export interface SnapshotPort {

@@ -1,6 +1,7 @@
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, markExited, releaseRunResources, type AfterExit } from './exit-handler.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
+import { restoreVolumes } from './volume-mounts.js';
 
 /**
  * Daemon boot: load every record, then per container
@@ -8,6 +9,7 @@ import { RunHandle, type ServiceContext } from './service-context.js';
  * - monitor gone, exit code recorded: exited with that code (it exited while berthd was down);
  * - neither: exited 255 with an Error note;
  * - `removing`: finish the removal; `created`/`exited`: unmount any stale rootfs.
+ * Volume references (and the mounts of the containers still running) are handed over first.
  * Returns the ids to start because of restart policy `always`/`unless-stopped` (like Docker).
  */
 export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remove(id: string): Promise<void> }): Promise<string[]> {
@@ -21,6 +23,9 @@ export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remov
       ctx.log.warn('container name conflict on restore', { id: rec.id, name: rec.name, err });
     }
   }
+  // Volume references first: a removal below (auto-remove) must see who else uses a volume.
+  const alive = records.filter((r) => (r.state.status === 'running' || r.state.status === 'paused') && r.state.conmonPid > 0 && ctx.deps.runtime.isAlive(r.state.conmonPid));
+  restoreVolumes(ctx, new Set(alive.map((r) => r.id)));
   const toStart: string[] = [];
   for (const rec of records) {
     try {

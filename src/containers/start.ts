@@ -7,7 +7,7 @@ import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit }
 import { networkKind } from './merge-config.js';
 import { linkEnv, networkList, sandboxSpec } from './networking.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
-import { mountVolumes, type BindMount } from './volume-mounts.js';
+import { makeMountTargets, mountVolumes, type BindMount } from './volume-mounts.js';
 
 /** Host pid of a running container referenced by `container:<ref>` modes. */
 function joinTarget(ctx: ServiceContext, ref: string, what: string): number {
@@ -85,6 +85,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     const [sb, fs] = await Promise.allSettled([sandbox, rootfs]);
     if (sb.status === 'rejected') throw sb.reason;
     if (fs.status === 'rejected') throw fs.reason;
+    await makeMountTargets(p.rootfs, binds);
     const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs, sb.value, binds));
     await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
     await mkdir(p.dir, { recursive: true });

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, mkdtemp, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, rmdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { ContainerConfig, HostConfig, MountPoint } from '../api/types.js';
@@ -247,6 +247,22 @@ export async function mountVolumes(ctx: ServiceContext, rec: ContainerRecord): P
     throw err;
   }
   return out;
+}
+
+/**
+ * Start, once the rootfs is mounted: a bind's destination reached through a symlink in the
+ * image (`/data -> /srv/data`) is resolved inside the rootfs and made there (a directory, or
+ * an empty file for a file bind), as runc does; the runtime then finds it in the same place.
+ */
+export async function makeMountTargets(rootfs: string, binds: BindMount[]): Promise<void> {
+  const root = new ContainerRoot(rootfs, []);
+  for (const b of binds) {
+    const { host } = await root.resolve(b.destination, true);
+    if (await lstat(host).catch(() => undefined)) continue;
+    const dir = (await lstat(b.source).catch(() => undefined))?.isDirectory() !== false;
+    await mkdir(dir ? host : posix.dirname(host), { recursive: true, mode: 0o755 });
+    if (!dir) await writeFile(host, '', { flag: 'a', mode: 0o755 });
+  }
 }
 
 /** Exit (or a failed start): unmounts the container's volumes (publishing `unmount`). */

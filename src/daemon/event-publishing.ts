@@ -47,6 +47,16 @@ export function publishingContainers<T extends ContainerBackend>(svc: T, bus: Ev
       }
     },
   };
+  if (svc.commit) {
+    const commit = svc.commit.bind(svc);
+    wrapped.commit = async (ref, opts) => {
+      const r = await commit(ref, opts);
+      if (r.imageRef) bus.publish({ Type: 'image', Action: 'tag', Actor: { ID: r.id, Attributes: { name: r.imageRef } } });
+      await emit(ref, 'commit', { comment: opts.comment ?? '', imageID: r.id, imageRef: r.imageRef });
+      return r;
+    };
+  }
+  if (svc.exportContainer) wrapped.exportContainer = after(svc.exportContainer, 'export');
   if (svc.pause) wrapped.pause = after(svc.pause, 'pause');
   if (svc.unpause) wrapped.unpause = after(svc.unpause, 'unpause');
   return wrapped as T;

@@ -49,6 +49,8 @@ export interface ImageRecord {
   lastTagTime: string;
   /** When the image entered this store (RFC3339). */
   added: string;
+  /** Image it was made from by commit or a build step (added later; absent for others). */
+  parent?: Digest;
 }
 
 interface IndexFile {

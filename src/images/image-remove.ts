@@ -32,7 +32,8 @@ interface Conflict {
 
 type Mask = { running: boolean; reference: boolean; stopped: boolean };
 
-function checkConflict(deps: ImageServiceDeps, rec: ImageRecord, mask: Mask): Conflict | undefined {
+function checkConflict(deps: ImageServiceDeps, rec: ImageRecord, mask: Mask, hasChildren = false): Conflict | undefined {
+  if (mask.running && hasChildren) return { hard: true, used: false, message: 'image has dependent child images' };
   const use = deps.usage?.(rec.id);
   if (mask.running && use?.running) return { hard: true, used: true, message: `image is being used by running container ${shortId(use.containerId)}` };
   if (mask.reference && rec.repoTags.length + rec.repoDigests.length > 0) return { hard: false, used: false, message: 'image is referenced in multiple repositories' };
@@ -53,12 +54,16 @@ export interface RemoveOutcome {
 /**
  * `docker rmi` semantics (moby daemon/images/image_delete.go): a name untags; the last
  * reference or an ID deletes the image, its unshared blobs and snapshots. Conflicts use
- * Docker's wording and soft ones yield to force.
+ * Docker's wording and soft ones yield to force. An image other images were committed or
+ * built from (their `parent`) is never deleted: by ID that is a hard conflict, by its last
+ * tag it is only untagged. With `prune`, deleting an image also deletes its untagged,
+ * unused parents that have no other children (a build's intermediate images).
  */
-export async function removeImage(deps: ImageServiceDeps, index: ImageIndex, ref: string, force: boolean): Promise<RemoveOutcome> {
+export async function removeImage(deps: ImageServiceDeps, index: ImageIndex, ref: string, force: boolean, prune = true): Promise<RemoveOutcome> {
   const { items, deleted } = await index.update((images) => {
     const found = resolveRecord(index, ref);
     const rec = images.get(found.id)!;
+    const hasChildren = (id: string): boolean => [...images.values()].some((r) => r.parent === id);
     const out: ImageDeleteItem[] = [];
     const untagAll = (): void => {
       for (const t of [...rec.repoTags, ...rec.repoDigests]) out.push({ Untagged: familiar(t) });
@@ -90,27 +95,37 @@ export async function removeImage(deps: ImageServiceDeps, index: ImageIndex, ref
           rec.repoDigests = rec.repoDigests.filter((x) => repoOf(x) !== repo);
         }
       }
-      if (rec.repoTags.length + rec.repoDigests.length > 0) return { items: out, deleted: undefined };
+      if (rec.repoTags.length + rec.repoDigests.length > 0) return { items: out, deleted: [] as ImageRecord[] };
       quiet = true;
     } else if (isSingleReference(rec)) {
-      const c = checkConflict(deps, rec, { running: true, reference: false, stopped: !force });
+      const c = checkConflict(deps, rec, { running: true, reference: false, stopped: !force }, hasChildren(rec.id));
       if (c) throw conflictError(rec, c);
       untagAll();
     }
-    const c = checkConflict(deps, rec, { running: true, reference: !force, stopped: !force });
+    const c = checkConflict(deps, rec, { running: true, reference: !force, stopped: !force }, hasChildren(rec.id));
     if (c) {
-      if (quiet && c.used) return { items: out, deleted: undefined };
+      if (quiet && (c.used || hasChildren(rec.id))) return { items: out, deleted: [] };
       throw conflictError(rec, c);
     }
     untagAll();
     images.delete(rec.id);
     out.push({ Deleted: rec.id });
-    return { items: out, deleted: rec };
+    const gone = [rec];
+    for (let p = prune ? images.get(rec.parent ?? '') : undefined; p; p = images.get(p.parent ?? '')) {
+      if (p.repoTags.length + p.repoDigests.length > 0 || hasChildren(p.id) || deps.usage?.(p.id)) break;
+      images.delete(p.id);
+      out.push({ Deleted: p.id });
+      gone.push(p);
+    }
+    return { items: out, deleted: gone };
   });
-  if (!deleted) return { items, reclaimed: 0 };
-  const gc = await collectGarbage(deps, index, deleted);
-  for (const chain of gc.chains) items.push({ Deleted: chain });
-  return { items, reclaimed: gc.reclaimed };
+  let reclaimed = 0;
+  for (const rec of deleted) {
+    const gc = await collectGarbage(deps, index, rec);
+    for (const chain of gc.chains) items.push({ Deleted: chain });
+    reclaimed += gc.reclaimed;
+  }
+  return { items, reclaimed };
 }
 
 /** Removes blobs and snapshots of a deleted image that no remaining image needs. */

@@ -16,7 +16,7 @@ export function imageSize(rec: ImageRecord): number {
 }
 
 /** GET /images/json item (API v1.43 shape: dangling images show `<none>:<none>`). */
-export function toSummary(rec: ImageRecord, cfg: ImageConfigJSON, repoTags?: string[]): ImageSummary {
+export function toSummary(rec: ImageRecord, cfg: ImageConfigJSON, repoTags?: string[], parentId = ''): ImageSummary {
   const tags = repoTags ?? rec.repoTags.map(familiar);
   const digests = rec.repoDigests.map(familiar);
   const dangling = tags.length === 0 && digests.length === 0;
@@ -26,7 +26,7 @@ export function toSummary(rec: ImageRecord, cfg: ImageConfigJSON, repoTags?: str
     Created: createdUnix(cfg.created),
     Id: rec.id,
     Labels: cfg.config?.Labels ?? {},
-    ParentId: '',
+    ParentId: parentId,
     RepoDigests: dangling ? ['<none>@<none>'] : digests,
     RepoTags: dangling ? ['<none>:<none>'] : tags,
     SharedSize: -1,
@@ -36,14 +36,14 @@ export function toSummary(rec: ImageRecord, cfg: ImageConfigJSON, repoTags?: str
 }
 
 /** GET /images/{name}/json */
-export function toInspect(rec: ImageRecord, cfg: ImageConfigJSON, graphData: Record<string, string>): ImageInspect {
+export function toInspect(rec: ImageRecord, cfg: ImageConfigJSON, graphData: Record<string, string>, parentId?: string): ImageInspect {
   const size = imageSize(rec);
   const out: ImageInspect = {
     Id: rec.id,
     RepoTags: rec.repoTags.map(familiar),
     RepoDigests: rec.repoDigests.map(familiar),
-    Parent: '',
-    Comment: cfg.comment ?? '',
+    Parent: parentId ?? '',
+    Comment: cfg.comment || (cfg.history?.at(-1)?.comment ?? ''),
     Created: cfg.created ?? ZERO_TIME,
     Container: cfg.container ?? '',
     ContainerConfig: cfg.container_config ?? emptyContainerConfig(),
@@ -86,11 +86,12 @@ function emptyContainerConfig(): ImageInspect['Config'] {
 }
 
 /**
- * GET /images/{name}/history: newest first; the newest entry carries the image ID and
- * its tags, older ones `<missing>` (berth keeps no parent chain), Size from the layer
- * each non-empty history entry created.
+ * GET /images/{name}/history: newest first; as dockerd does, the newest entry carries the
+ * image ID and its tags, each older entry the next image up the parent chain (commit and
+ * build record parents; `parentOf` looks them up), the rest `<missing>`. Size from the
+ * layer each non-empty history entry created.
  */
-export function toHistory(rec: ImageRecord, cfg: ImageConfigJSON): ImageHistoryItem[] {
+export function toHistory(rec: ImageRecord, cfg: ImageConfigJSON, parentOf: (id: string) => ImageRecord | undefined = () => undefined): ImageHistoryItem[] {
   const items: ImageHistoryItem[] = [];
   let layer = 0;
   for (const h of cfg.history ?? []) {
@@ -101,10 +102,12 @@ export function toHistory(rec: ImageRecord, cfg: ImageConfigJSON): ImageHistoryI
     }
     items.unshift({ Id: '<missing>', Created: createdUnix(h.created), CreatedBy: h.created_by ?? '', Tags: null, Size: size, Comment: h.comment ?? '' });
   }
-  const top = items[0];
-  if (top) {
-    top.Id = rec.id;
-    top.Tags = rec.repoTags.length ? rec.repoTags.map(familiar) : null;
+  let cur: ImageRecord | undefined = rec;
+  for (const item of items) {
+    if (!cur) break;
+    item.Id = cur.id;
+    item.Tags = cur.repoTags.length ? cur.repoTags.map(familiar) : null;
+    cur = cur.parent ? parentOf(cur.parent) : undefined;
   }
   return items;
 }

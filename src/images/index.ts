@@ -22,7 +22,10 @@ export { registerImage, prepareImage, publishImages } from './register-image.js'
 export type { BlobLayer, RegisterImageInput, RegisterImageResult } from './register-image.js';
 export { parseImageConfig, diffIdsOf, goArch } from './image-config.js';
 export type { ImageConfigJSON, HistoryEntry } from './image-config.js';
-export { applyChanges } from './changes.js';
+export { applyChanges, parseChangeLines } from './changes.js';
+export type { ChangeLine } from './changes.js';
+export { commitImage, dockerConfigShape, EMPTY_LAYER_DIFF_ID } from './commit-image.js';
+export type { CommitImageInput, CommitImageResult } from './commit-image.js';
 export type { ImportOptions } from './import-rootfs.js';
 export { collectGarbage } from './image-gc.js';
 export type { GarbageReport } from './image-gc.js';

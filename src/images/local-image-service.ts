@@ -13,6 +13,7 @@ import { removeImage } from './image-remove.js';
 import { loadArchive } from './archive-load.js';
 import { saveImages } from './archive-save.js';
 import { importRootfs, type ImportOptions } from './import-rootfs.js';
+import { commitImage, type CommitImageInput, type CommitImageResult } from './commit-image.js';
 import { moveRefs, registerImage, type RegisterImageInput, type RegisterImageResult } from './register-image.js';
 import { familiarString, fullString, parseReference, validateTag, withDefaultTag } from './reference.js';
 import { chainIds } from './unpack.js';
@@ -48,6 +49,11 @@ export class LocalImageService implements ImageService {
     return cfg;
   }
 
+  /** The parent image ID while that image exists ('' otherwise). */
+  private parentOf(rec: ImageRecord): string {
+    return rec.parent && this.index.get(rec.parent) ? rec.parent : '';
+  }
+
   /** The index record a user string names (throws `No such image: ...`). */
   record(ref: string): ImageRecord {
     return resolveRecord(this.index, ref);
@@ -67,9 +73,12 @@ export class LocalImageService implements ImageService {
     for (const r of recs) await this.configOf(r.id);
     const ctx = this.filterCtx();
     const out: ImageSummary[] = [];
+    const parents = new Set(recs.map((r) => r.parent));
     for (const rec of recs) {
       if (!matchesCommon(rec, filters, ctx)) continue;
       const isDangling = rec.repoTags.length === 0;
+      // an untagged image with children (a commit's or build step's parent) is intermediate: `-a` only, as dockerd
+      if (isDangling && parents.has(rec.id) && (!opts.all || dangling === true)) continue;
       if (dangling === true && !isDangling) continue;
       if (dangling === false && isDangling) continue;
       let tags = rec.repoTags;
@@ -77,7 +86,7 @@ export class LocalImageService implements ImageService {
         tags = tags.filter((t) => patterns.some((p) => familiarMatch(p, t)));
         if (tags.length === 0) continue;
       }
-      out.push(toSummary(rec, this.configs.get(rec.id)!, tags.map(familiar)));
+      out.push(toSummary(rec, this.configs.get(rec.id)!, tags.map(familiar), this.parentOf(rec)));
     }
     return out.sort((a, b) => b.Created - a.Created);
   }
@@ -95,7 +104,7 @@ export class LocalImageService implements ImageService {
     const top = chainIds(diffIdsOf(cfg)).at(-1);
     let graph: Record<string, string> = {};
     if (top) graph = await this.deps.snapshotter.graphData(top).catch(() => ({}));
-    return toInspect(rec, cfg, graph);
+    return toInspect(rec, cfg, graph, this.parentOf(rec));
   }
 
   async resolve(ref: string): Promise<ResolvedImage> {
@@ -115,7 +124,7 @@ export class LocalImageService implements ImageService {
 
   async history(ref: string): Promise<ImageHistoryItem[]> {
     const rec = this.record(ref);
-    return toHistory(rec, await this.configOf(rec.id));
+    return toHistory(rec, await this.configOf(rec.id), (id) => this.index.get(id));
   }
 
   async tag(source: string, repo: string, tag?: string): Promise<void> {
@@ -133,7 +142,7 @@ export class LocalImageService implements ImageService {
   }
 
   async remove(ref: string, opts: { force?: boolean; noprune?: boolean }): Promise<ImageDeleteItem[]> {
-    return (await removeImage(this.deps, this.index, ref, opts.force ?? false)).items;
+    return (await removeImage(this.deps, this.index, ref, opts.force ?? false, !opts.noprune)).items;
   }
 
   load(tar: Readable, progress: ProgressSink): Promise<void> {
@@ -146,6 +155,14 @@ export class LocalImageService implements ImageService {
 
   importRootfs(src: Readable, opts: ImportOptions, progress: ProgressSink): Promise<string> {
     return importRootfs(this.deps, this.index, src, opts, progress);
+  }
+
+  /**
+   * A new image from a parent image plus one layer tar (docker commit, a build step); see
+   * commit-image.ts. Tags in `input.tags` are fully qualified.
+   */
+  commit(input: CommitImageInput): Promise<CommitImageResult> {
+    return commitImage(this.deps, this.index, input);
   }
 
   /** Drops orphaned layer snapshots (and unreferenced blobs with `blobs`); see image-gc.ts. */

@@ -32,6 +32,8 @@ export interface RegisterImageInput {
    * nothing is measured or published before it resolves, and its rejection fails the call.
    */
   blobsStored?: Promise<void>;
+  /** The image this one was made from (commit, build step): recorded for inspect and history. */
+  parent?: Digest;
 }
 
 export interface RegisterImageResult {
@@ -100,6 +102,7 @@ export async function publishImages(index: ImageIndex, prepared: readonly Prepar
         const id = p.input.config;
         const rec: ImageRecord = images.get(id) ?? { id, layers: p.layers, manifests: [], repoTags: [], repoDigests: [], lastTagTime: '', added: now };
         rec.layers = p.layers;
+        if (p.input.parent) rec.parent = p.input.parent;
         for (const m of p.input.manifests ?? []) if (!rec.manifests.some((x) => x.digest === m.digest)) rec.manifests.push(m);
         images.set(id, rec);
         const moved = moveRefs(images, id, p.input.tags ?? [], 'repoTags');

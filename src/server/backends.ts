@@ -2,7 +2,7 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ImageService, ProgressSink } from '../images/image-service.js';
 import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
-import type { EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
+import type { ContainerConfig, EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
 import type { Readable } from 'node:stream';
 
@@ -51,7 +51,25 @@ export type ContainerBackend = Pick<
   archiveGet?(idOrName: string, path: string | undefined): Promise<{ stat: ArchivePathStat; tar: Readable }>;
   archivePut?(idOrName: string, path: string | undefined, tar: Readable, opts: { noOverwriteDirNonDir?: boolean; copyUIDGID?: boolean }): Promise<void>;
   changes?(idOrName: string): Promise<{ Path: string; Kind: 0 | 1 | 2 }[]>;
+  /** `POST /commit` (docker commit): the new image's ID and the tag it got (familiar, or ''). */
+  commit?(idOrName: string, opts: CommitOptions): Promise<{ id: string; imageRef: string }>;
+  /** `GET /containers/{id}/export`: the flattened root filesystem as a tar. */
+  exportContainer?(idOrName: string): Promise<Readable>;
 };
+
+/** `POST /commit` query parameters and body. */
+export interface CommitOptions {
+  repo?: string;
+  tag?: string;
+  comment?: string;
+  author?: string;
+  /** Default true. */
+  pause?: boolean;
+  /** `changes` (repeated): Dockerfile lines. */
+  changes?: string[];
+  /** The body: a container config replacing the container's as the base. */
+  config?: ContainerConfig;
+}
 
 /** `X-Docker-Container-Path-Stat` (Go FileMode bits in `mode`, RFC3339Nano `mtime`). */
 export interface ArchivePathStat {

@@ -18,6 +18,7 @@ import { execRoutes } from './routes/exec-routes.js';
 import { networkVolumeRoutes } from './routes/network-volume-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
+import { commitExportRoutes } from './routes/commit-export-routes.js';
 
 const hijacked = new WeakMap<Server, Set<Duplex>>();
 
@@ -34,7 +35,7 @@ export function shutdownEngineServer(server: Server): Promise<void> {
 }
 
 /** The full Engine API route table this slice serves. */
-export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...volumeRoutes, ...archiveRoutes];
+export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...volumeRoutes, ...archiveRoutes, ...commitExportRoutes];
 
 export interface EngineServerOptions {
   backends: ServerBackends;

@@ -1,6 +1,6 @@
 import type { VolumeSummary } from '../../api-client/volumes.js';
 import { type GoField, goStruct } from './go-struct.js';
-import { STRICT } from './go-template.js';
+import { GO_FORMAT, STRICT } from './go-template.js';
 import { humanSize } from './units.js';
 
 /** Default `volume ls` table and its `-q` form. */
@@ -64,6 +64,11 @@ const VOLUME: GoField[] = [
   { name: 'UsageData', kind: 'struct', omitEmpty: true },
 ];
 
+/** A Go nil map: prints `map[]`, marshals as `null`. */
+const NIL_MAP = (): object => ({ [GO_FORMAT]: () => 'map[]', toJSON: () => null });
+
 export function volumeView(raw: unknown): Record<string, unknown> {
-  return goStruct(VOLUME, raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined);
+  const view = goStruct(VOLUME, raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : undefined);
+  for (const k of ['Labels', 'Options']) if (view[k] === null) view[k] = NIL_MAP();
+  return view;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { ContainerCreateRequest, HostConfig, MountSpec } from '../../../api/types.js';
 import { collect, int } from '../../argv.js';
@@ -63,6 +64,8 @@ export interface CreateFlags {
   ulimit?: string[];
   user?: string;
   volume?: string[];
+  volumeDriver?: string;
+  volumesFrom?: string[];
   workdir?: string;
   dns?: string[];
   addHost?: string[];
@@ -138,6 +141,8 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('--uts <string>', 'UTS namespace to use')
     .option('-v, --volume <list>', 'Bind mount a volume', collect)
+    .option('--volume-driver <string>', 'Optional volume driver for the container')
+    .option('--volumes-from <list>', 'Mount volumes from the specified container(s)', collect)
     .option('-w, --workdir <string>', 'Working directory inside the container');
 }
 
@@ -194,7 +199,8 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   const networks = f.network ?? [];
   const networkMode = networks[0]?.target ?? 'default';
   const host: HostConfig = {
-    Binds: f.volume?.length ? f.volume : null,
+    Binds: volumeBinds(f.volume),
+    VolumesFrom: f.volumesFrom?.length ? f.volumesFrom : null,
     NetworkMode: networkMode,
     PortBindings: Object.keys(bindings).length ? bindings : {},
     RestartPolicy: parseRestart(f.restart ?? 'no'),
@@ -232,6 +238,7 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   if (f.uts) host.UTSMode = f.uts;
   if (f.runtime) host.Runtime = f.runtime;
   if (f.cgroupns) host.CgroupnsMode = f.cgroupns;
+  if (f.volumeDriver) host.VolumeDriver = f.volumeDriver;
   const endpoints = endpointsConfig(networks, f);
 
   const body: ContainerCreateRequest = {
@@ -248,7 +255,7 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
     Env: envList.length ? envList : null,
     Cmd: args.length ? args : null,
     Image: image,
-    Volumes: {},
+    Volumes: anonymousVolumes(f.volume),
     WorkingDir: f.workdir ?? '',
     Entrypoint: f.entrypoint === undefined ? null : [f.entrypoint],
     OnBuild: null,
@@ -261,6 +268,23 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   if (f.stopSignal) body.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) body.StopTimeout = f.stopTimeout;
   return { body, name: f.name, platform: f.platform };
+}
+
+/**
+ * `-v` as docker's CLI splits it: `/path` alone is an anonymous volume (Config.Volumes), the
+ * rest are binds; a host part starting with `.` is made absolute.
+ */
+function volumeBinds(specs: string[] | undefined): string[] | null {
+  const binds = (specs ?? []).filter((s) => s.includes(':')).map((s) => {
+    const i = s.indexOf(':');
+    const host = s.slice(0, i);
+    return host.startsWith('.') ? `${resolvePath(host)}${s.slice(i)}` : s;
+  });
+  return binds.length ? binds : null;
+}
+
+function anonymousVolumes(specs: string[] | undefined): Record<string, object> {
+  return Object.fromEntries((specs ?? []).filter((s) => !s.includes(':')).map((s) => [s, {}]));
 }
 
 /** `net_admin` → `CAP_NET_ADMIN`; `ALL` stays. */

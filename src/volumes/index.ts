@@ -1,0 +1,12 @@
+export { VolumeService } from './volume-service.js';
+export type { VolumeServiceOptions, VolumeEvent, VolumeCreateRequest, VolumeWithUsage, AttachedVolume } from './volume-service.js';
+export { VolumeRecords, volumePaths, SCHEMA_VERSION } from './volume-records.js';
+export type { VolumeRecord } from './volume-records.js';
+export { parseBindSpec, parseMountEntry, parseVolumesFrom, validMountMode } from './mount-spec.js';
+export type { ParsedMountPoint } from './mount-spec.js';
+export { validateVolumeName, validateOptions, needsMount, LOCAL_DRIVER } from './local-driver.js';
+export { ANONYMOUS_LABEL, volumeListFilter, volumePruneFilter } from './volume-filters.js';
+export { realVolumeHost, RecordingVolumeHost, mountPoints } from './volume-host.js';
+export type { VolumeHost } from './volume-host.js';
+export { copyUp } from './copy-up.js';
+export { dirUsage } from './dir-usage.js';
