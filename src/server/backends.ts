@@ -57,7 +57,7 @@ export type ContainerBackend = Pick<
   exportContainer?(idOrName: string): Promise<Readable>;
 };
 
-/** `POST /commit` query parameters and body. */
+/** `POST /commit` query parameters and body, as the routes decode them. */
 export interface CommitOptions {
   repo?: string;
   tag?: string;
