@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { MNT_DETACH, umount2 } from '../../shared/libc.js';
 import { EngineError } from '../../shared/errors.js';
@@ -24,6 +25,12 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   });
 }
 
+/** A stable, locally administered MAC for a bridge, derived from its name. */
+export function bridgeMac(name: string): string {
+  const h = createHash('sha256').update(`berth-bridge:${name}`).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+}
+
 /** iproute2 (`ip -batch`, one process per side of a veth) and nftables (`nft -f -`). */
 export class IpNetHost implements NetHost {
   constructor(private readonly paths: { ip: string; nft: string } = { ip: 'ip', nft: 'nft' }) {}
@@ -32,7 +39,9 @@ export class IpNetHost implements NetHost {
     const links = await this.links();
     const lines: string[] = [];
     if (!links.some((l) => l.name === name)) lines.push(`link add name ${name} type bridge`);
-    lines.push(`link set ${name} mtu ${mtu}`);
+    // A fixed MAC: a bridge otherwise takes the lowest MAC of its ports, and containers that
+    // cached the old gateway MAC lose their gateway whenever a veth with a lower one joins.
+    lines.push(`link set ${name} mtu ${mtu} address ${bridgeMac(name)}`);
     lines.push(`addr replace ${address} dev ${name}`);
     lines.push(`link set ${name} up`);
     await run(this.paths.ip, ['-batch', '-'], lines.join('\n') + '\n');
