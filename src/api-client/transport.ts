@@ -96,23 +96,28 @@ export class Transport {
     await readAll(res);
   }
 
-  /** HTTP upgrade (`Connection: Upgrade`, `Upgrade: tcp`) returning the raw socket. */
+  /**
+   * HTTP upgrade (`Connection: Upgrade`, `Upgrade: tcp`) returning the raw socket. An object
+   * `body` is sent as JSON (exec start), as docker's client does.
+   */
   async hijack(path: string, opts: RequestOptions = {}): Promise<HijackedConnection> {
     const v = await this.apiVersion();
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const contentType = payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : { 'Content-Type': 'text/plain' };
     return new Promise((resolve, reject) => {
       const req = http.request({
         ...this.target(),
         agent: false,
         method: opts.method ?? 'POST',
         path: `/v${v}${path}${encodeQuery(opts.query)}`,
-        headers: { Connection: 'Upgrade', Upgrade: 'tcp', 'Content-Type': 'text/plain', ...opts.headers },
+        headers: { Connection: 'Upgrade', Upgrade: 'tcp', ...contentType, ...opts.headers },
       });
       req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
       req.on('response', (res) => {
         readAll(res).then((b) => reject(ok(res.statusCode) ? new Error('failed to attach: server did not upgrade the connection') : apiErrorFrom(res.statusCode ?? 500, b)), reject);
       });
       req.on('error', (e) => reject(this.connError(e)));
-      req.end();
+      req.end(payload);
     });
   }
 
@@ -208,8 +213,9 @@ function apiErrorFrom(status: number, body: Buffer): ApiError {
   return new ApiError(status, message || http.STATUS_CODES[status] || `status ${status}`);
 }
 
+/** Docker's client takes every status below 400 as success (304 "not modified" on a stop of a stopped container). */
 function ok(status: number | undefined): boolean {
-  return status !== undefined && status >= 200 && status < 300;
+  return status !== undefined && status >= 200 && status < 400;
 }
 
 function str(h: string | string[] | undefined): string | undefined {

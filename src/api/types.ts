@@ -34,12 +34,29 @@ export interface ContainerConfig {
   Shell?: string[] | null;
 }
 
+/** Durations are nanoseconds; 0 = the default. `StartInterval` is API 1.44's (accepted, used during StartPeriod). */
 export interface HealthConfig {
-  Test?: string[];
+  Test?: string[] | null;
   Interval?: number;
   Timeout?: number;
   Retries?: number;
   StartPeriod?: number;
+  StartInterval?: number;
+}
+
+/** One probe in `State.Health.Log`. */
+export interface HealthcheckResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+/** `State.Health`. */
+export interface Health {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  Log: HealthcheckResult[];
 }
 
 export interface RestartPolicy {
@@ -110,9 +127,12 @@ export interface HostConfig {
   BlkioWeight?: number;
   CpuPeriod?: number;
   CpuQuota?: number;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
   CpusetCpus?: string;
   CpusetMems?: string;
   Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
+  DeviceCgroupRules?: string[] | null;
   MemoryReservation?: number;
   MemorySwap?: number;
   MemorySwappiness?: number | null;
@@ -136,6 +156,25 @@ export interface EndpointSettings {
   MacAddress?: string;
   DriverOpts?: Record<string, string> | null;
 }
+
+/** Body of POST /containers/{id}/update: the resources plus the restart policy (0/'' = unchanged). */
+export type ContainerUpdateRequest = Pick<
+  HostConfig,
+  | 'BlkioWeight'
+  | 'CpuShares'
+  | 'CpuPeriod'
+  | 'CpuQuota'
+  | 'CpuRealtimePeriod'
+  | 'CpuRealtimeRuntime'
+  | 'CpusetCpus'
+  | 'CpusetMems'
+  | 'Memory'
+  | 'MemoryReservation'
+  | 'MemorySwap'
+  | 'NanoCpus'
+  | 'PidsLimit'
+  | 'RestartPolicy'
+> & { KernelMemory?: number };
 
 /** Body of POST /containers/create. */
 export interface ContainerCreateRequest extends ContainerConfig {
@@ -162,7 +201,7 @@ export interface ContainerState {
   Error: string;
   StartedAt: string; // RFC3339Nano, "0001-01-01T00:00:00Z" when never
   FinishedAt: string;
-  Health?: { Status: string; FailingStreak: number; Log: unknown[] };
+  Health?: Health;
 }
 
 export interface MountPoint {

@@ -39,8 +39,12 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['diff'], group: { noun: 'container', verbs: ['diff'] }, summary: "Inspect changes to files or directories on a container's filesystem", load: () => import('./commands/container/diff.js') },
   { top: ['commit'], group: { noun: 'container', verbs: ['commit'] }, summary: "Create a new image from a container's changes", load: () => import('./commands/container/commit.js') },
   { top: ['export'], group: { noun: 'container', verbs: ['export'] }, summary: "Export a container's filesystem as a tar archive", load: () => import('./commands/container/export.js') },
+  { top: ['update'], group: { noun: 'container', verbs: ['update'] }, summary: 'Update configuration of one or more containers', load: () => import('./commands/container/update.js') },
   { top: [], group: { noun: 'container', verbs: ['inspect'] }, summary: 'Display detailed information on one or more containers', load: () => import('./commands/container/inspect.js') },
   { top: [], group: { noun: 'container', verbs: ['prune'] }, summary: 'Remove all stopped containers', load: () => import('./commands/container/prune.js') },
+  { top: ['exec'], group: { noun: 'container', verbs: ['exec'] }, summary: 'Execute a command in a running container', load: () => import('./commands/container/exec.js') },
+  { top: ['top'], group: { noun: 'container', verbs: ['top'] }, summary: 'Display the running processes of a container', load: () => import('./commands/container/top.js') },
+  { top: ['stats'], group: { noun: 'container', verbs: ['stats'] }, summary: "Display a live stream of container(s) resource usage statistics", load: () => import('./commands/container/stats.js') },
   { top: ['port'], group: { noun: 'container', verbs: ['port'] }, summary: 'List port mappings or a specific mapping for the container', load: () => import('./commands/container/port.js') },
   { top: [], group: { noun: 'network', verbs: ['connect'] }, summary: 'Connect a container to a network', load: () => import('./commands/network/connect.js') },
   { top: [], group: { noun: 'network', verbs: ['create'] }, summary: 'Create a network', load: () => import('./commands/network/create.js') },
@@ -55,6 +59,7 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['tag'], group: { noun: 'image', verbs: ['tag'] }, summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: () => import('./commands/image/tag.js') },
   { top: ['rmi'], group: { noun: 'image', verbs: ['rm', 'remove'] }, summary: 'Remove one or more images', load: () => import('./commands/image/rm.js') },
   { top: ['history'], group: { noun: 'image', verbs: ['history'] }, summary: 'Show the history of an image', load: () => import('./commands/image/history.js') },
+  { top: ['build'], group: { noun: 'image', verbs: ['build'] }, summary: 'Build an image from a Dockerfile', load: () => import('./commands/image/build.js') },
   { top: ['load'], group: { noun: 'image', verbs: ['load'] }, summary: 'Load an image from a tar archive or STDIN', load: () => import('./commands/image/load.js') },
   { top: ['save'], group: { noun: 'image', verbs: ['save'] }, summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/image/save.js') },
   { top: ['import'], group: { noun: 'image', verbs: ['import'] }, summary: 'Import the contents from a tarball to create a filesystem image', load: () => import('./commands/image/import.js') },
@@ -74,6 +79,8 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['version'], summary: 'Show the Docker version information', load: () => import('./commands/system/version.js') },
   { top: ['info'], group: { noun: 'system', verbs: ['info'] }, summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
   { top: ['events'], group: { noun: 'system', verbs: ['events'] }, summary: 'Get real time events from the server', load: () => import('./commands/system/events.js') },
+  { top: [], group: { noun: 'system', verbs: ['df'] }, summary: 'Show docker disk usage', load: () => import('./commands/system/df.js') },
+  { top: [], group: { noun: 'system', verbs: ['prune'] }, summary: 'Remove unused data', load: () => import('./commands/system/prune.js') },
 ];
 
 /** Management groups and their one-line summaries. */

@@ -49,13 +49,35 @@ export function commitTag(repo: string | undefined, tag: string | undefined): { 
  *
  * @example const tar = await upperLayer('/snapshots/12/fs', ['/snapshots/3/fs']);
  */
-export async function upperLayer(upper: string, lowers: string[]): Promise<Readable> {
-  const changes = await overlayChanges(upper, lowers);
+export async function upperLayer(upper: string, lowers: string[], mountStubs: string[] = []): Promise<Readable> {
+  const changes = dropMountStubs(await overlayChanges(upper, lowers), mountStubs);
   return diffDirectory(upper, { only: new Set(changes.map((c) => c.Path)) });
 }
 
+/**
+ * Without the files and directories the runtime made only as mount points (a build step's
+ * secret or cache mount): each stub, and each parent it added that holds nothing else added.
+ */
+function dropMountStubs<T extends { Path: string; Kind: number }>(changes: T[], stubs: string[]): T[] {
+  if (!stubs.length) return changes;
+  const drop = new Set<string>();
+  const under = (p: string, d: string): boolean => p === d || p.startsWith(`${d}/`);
+  for (const stub of stubs) {
+    const c = changes.find((x) => x.Path === stub);
+    if (!c || c.Kind !== 1) continue;
+    drop.add(stub);
+    for (let d = stub.slice(0, stub.lastIndexOf('/')); d; d = d.slice(0, d.lastIndexOf('/'))) {
+      const parent = changes.find((x) => x.Path === d);
+      if (!parent || parent.Kind !== 1) break;
+      if (changes.some((x) => under(x.Path, d) && x.Path !== d && ![...drop].some((k) => under(x.Path, k)))) break;
+      drop.add(d);
+    }
+  }
+  return changes.filter((c) => ![...drop].some((k) => under(c.Path, k)));
+}
+
 /** The container's changes as one layer tar (see upperLayer). */
-export async function containerLayer(ctx: ServiceContext, rec: ContainerRecord): Promise<Readable> {
+export async function containerLayer(ctx: ServiceContext, rec: ContainerRecord, mountStubs: string[] = []): Promise<Readable> {
   let graph: Record<string, string>;
   try {
     graph = await ctx.deps.snapshots.graphData(rec.snapshotKey);
@@ -63,13 +85,15 @@ export async function containerLayer(ctx: ServiceContext, rec: ContainerRecord):
     throw EngineError.wrap('internal', `failed to read the filesystem of container ${rec.id}`, err);
   }
   if (!graph.UpperDir) throw new EngineError('internal', `failed to read the filesystem of container ${rec.id}: no upper directory`);
-  return upperLayer(graph.UpperDir, graph.LowerDir ? graph.LowerDir.split(':') : []);
+  return upperLayer(graph.UpperDir, graph.LowerDir ? graph.LowerDir.split(':') : [], mountStubs);
 }
 
 /** What a layer commit takes besides the container: the new image's config, history and tags. */
 export type CommitLayerInput = Omit<CommitImageInput, 'layer' | 'parent' | 'containerId'> & {
   /** Pause a running container while its layer is read (default true). */
   pause?: boolean;
+  /** Mount targets whose stubs (made by the runtime, not the process) stay out of the layer. */
+  mountStubs?: string[];
 };
 
 /**
@@ -83,7 +107,7 @@ export type CommitLayerInput = Omit<CommitImageInput, 'layer' | 'parent' | 'cont
 export async function commitLayer(ctx: ServiceContext, ref: string, input: CommitLayerInput): Promise<CommitImageResult> {
   const images = ctx.deps.images;
   if (!images.commit) throw new EngineError('not-implemented', 'commit is not implemented');
-  const { pause, ...image } = input;
+  const { pause, mountStubs, ...image } = input;
   const id = ctx.get(ref).id;
   return ctx.locks.run(id, async () => {
     const rec = ctx.get(id);
@@ -95,13 +119,11 @@ export async function commitLayer(ctx: ServiceContext, ref: string, input: Commi
       ctx.log.warn('failed to pause container for commit', { id: rec.id, err });
       return false;
     }));
-    if (paused) ctx.emit(rec, 'pause');
     try {
-      return await images.commit!({ ...image, layer: await containerLayer(ctx, rec), parent: rec.image.id, containerId: rec.id });
+      return await images.commit!({ ...image, layer: await containerLayer(ctx, rec, mountStubs), parent: rec.image.id, containerId: rec.id });
     } finally {
       if (paused && rec.state.status === 'paused') {
         await unpauseContainer(ctx, rec);
-        ctx.emit(rec, 'unpause');
       }
     }
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ContainerConfig, ContainerStatus, HostConfig, EndpointSettings } from '../api/types.js';
+import type { ContainerConfig, ContainerStatus, HostConfig, EndpointSettings, Health } from '../api/types.js';
 import { EngineError } from '../shared/errors.js';
 
 /**
@@ -33,6 +33,8 @@ export interface RuntimeStateRecord {
   restartCount: number;
   /** Stopped by the user (stop/kill) — `unless-stopped` does not restart it on boot. */
   manuallyStopped: boolean;
+  /** `State.Health` once a container with a healthcheck has been started (src/containers/health). */
+  health?: Health;
 }
 
 /** The persisted container: immutable create config plus last runtime state. */
@@ -112,6 +114,8 @@ export interface ContainerPaths {
   stateDir: string;
   bundle: string;
   rootfs: string;
+  /** A shareable-IPC container's /dev/shm, a tmpfs mounted on the host (joiners bind it too). */
+  shm: string;
 }
 
 export function containerPaths(dataRoot: string, execRoot: string, id: string): ContainerPaths {
@@ -127,6 +131,7 @@ export function containerPaths(dataRoot: string, execRoot: string, id: string): 
     stateDir,
     bundle: join(stateDir, 'bundle'),
     rootfs: join(stateDir, 'bundle', 'rootfs'),
+    shm: join(stateDir, 'shm'),
   };
 }
 

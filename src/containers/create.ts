@@ -6,8 +6,10 @@ import { newId } from '../shared/ids.js';
 import { SCHEMA_VERSION, initialState, type ContainerRecord, type MountPointRecord } from './container-record.js';
 import { networkList, parseLink, writeHostFiles } from './networking.js';
 import { mergeConfig, networkKind, normalizeHostConfig, pathAndArgs } from './merge-config.js';
+import { applyHostDefaults } from './host-defaults.js';
 import type { ServiceContext } from './service-context.js';
 import { dropVolumes, planMounts, resolveMounts } from './volume-mounts.js';
+import { validateHealthConfig } from './health/health-config.js';
 
 async function defaultHostFiles(): Promise<{ resolvConf: string; hosts: string; hostname: string }> {
   const read = (p: string): Promise<string> => readFile(p, 'utf8').catch(() => '');
@@ -21,15 +23,20 @@ async function defaultHostFiles(): Promise<{ resolvConf: string; hosts: string; 
  */
 export async function createContainer(ctx: ServiceContext, req: ContainerCreateRequest, opts: { name?: string; platform?: string }): Promise<ContainerCreateResponse> {
   if (!req.Image) throw invalid('No image specified');
+  validateHealthConfig(req.Healthcheck);
   const image = await ctx.deps.images.resolve(req.Image);
-  const hostConfig = normalizeHostConfig(req.HostConfig);
-  ctx.deps.spec.validate(hostConfig);
+  const hostConfig = applyHostDefaults(normalizeHostConfig(req.HostConfig), { runtime: ctx.deps.runtime.name });
+  const warnings = [...(ctx.deps.spec.validate(hostConfig, req) ?? [])];
   const config = mergeConfig(req, image.config, req.Image);
   const mountPlan = planMounts(ctx, hostConfig, config);
   const net = networkKind(hostConfig.NetworkMode);
   // container:<name> is recorded by ID, and the joining container takes the target's hostname (Docker).
   const joined = net.kind === 'container' ? ctx.get(net.ref) : undefined;
   if (joined) hostConfig.NetworkMode = `container:${joined.id}`;
+  for (const key of ['IpcMode', 'PidMode'] as const) {
+    const mode = hostConfig[key];
+    if (mode?.startsWith('container:')) hostConfig[key] = `container:${ctx.get(mode.slice(10)).id}`;
+  }
   const networking = endpointsByName(req.NetworkingConfig?.EndpointsConfig ?? {}, net);
   if (net.kind === 'network' && ctx.deps.network) ctx.deps.network.check({ networks: networkList({ hostConfig, networking, config }) });
   const host = ctx.deps.hostFiles ? ctx.deps.hostFiles() : await defaultHostFiles();
@@ -91,7 +98,8 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
     await ctx.store.remove(id).catch(() => {});
     throw err;
   }
-  const warnings: string[] = [];
+  const created = ctx.records.get(id);
+  if (created) ctx.emit(created, 'create');
   if (net.kind === 'host' && Object.keys(hostConfig.PortBindings ?? {}).length) warnings.push('Published ports are discarded when using host network mode');
   return { Id: id, Warnings: warnings };
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExecCreateRequest, ExecInspect } from '../api/types.js';
 import { conflict, EngineError, invalid, notFound } from '../shared/errors.js';
+import { ALL_CAPABILITIES } from '../runtime/spec/capabilities.js';
 import { newId } from '../shared/ids.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ExecStartResult, OutputChunk } from './container-service.js';
@@ -75,6 +76,11 @@ export class ExecManager {
   idsFor(containerId: string): string[] | null {
     const ids = [...this.execs.values()].filter((e) => e.containerId === containerId && e.exitCode === null).map((e) => e.id);
     return ids.length ? ids : null;
+  }
+
+  /** Drop an exec's record (health probes: dockerd keeps those out of its exec store too). */
+  forget(execId: string): void {
+    this.execs.delete(execId);
   }
 
   /** Throws Docker's 404 before a hijack when the exec does not exist. */
@@ -183,6 +189,12 @@ export class ExecManager {
     if (e.req.User) {
       const u = await this.ctx.deps.spec.resolveUser(p.rootfs, e.req.User, rec.hostConfig.GroupAdd ?? []);
       proc.user = { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+    }
+    if (e.req.Privileged) {
+      // dockerd gives a privileged exec every capability; berth, every one the host's bounding set has
+      const host = { ...(await this.ctx.deps.spec.host?.({}).catch(() => undefined)), ...this.ctx.deps.hostInfo };
+      const caps = ALL_CAPABILITIES.filter((c) => !host.capabilities || host.capabilities.includes(c));
+      proc.capabilities = { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] };
     }
     return proc;
   }

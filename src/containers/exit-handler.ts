@@ -16,10 +16,12 @@ export interface AfterExit {
  */
 export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
   const p = ctx.paths(rec.id);
-  try {
-    ctx.deps.mounts.unmount(p.rootfs);
-  } catch (err) {
-    ctx.log.warn('failed to unmount rootfs', { id: rec.id, err });
+  for (const target of [p.rootfs, p.shm]) {
+    try {
+      ctx.deps.mounts.unmount(target);
+    } catch (err) {
+      ctx.log.warn('failed to unmount', { id: rec.id, target, err });
+    }
   }
   const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
   const network = ctx.deps.network?.detach(rec.id).catch((err: unknown) => ctx.log.warn('failed to release the network sandbox', { id: rec.id, err }));
@@ -54,6 +56,8 @@ export function markExited(ctx: ServiceContext, rec: ContainerRecord, exit: Exit
     oomKilled: exit?.oom ?? false,
     finishedAt: exit?.finishedAt ? exit.finishedAt.toISOString() : ctx.clock.stamp(),
     error: exit ? rec.state.error : lost,
+    // dockerd: a stopped health monitor leaves the status `unhealthy`
+    health: rec.state.health && { ...rec.state.health, Status: 'unhealthy' },
   };
 }
 
@@ -81,6 +85,11 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   void releaseRunResources(ctx, rec);
   markExited(ctx, rec, exit, 'container monitor exited without recording an exit code');
   if (ctx.runs.get(id) === run) ctx.runs.delete(id);
+  // Decided before anything awaits (dockerd decides under the container lock): a start arriving
+  // while this exit is processed sees `restarting`, never an `exited` about to be restarted.
+  const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };
+  const restart = !run.removing && !rec.hostConfig.AutoRemove && shouldRestart(facts);
+  if (restart) markRestarting(rec);
   const save = (): Promise<void> => ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
   // An auto-removed container's record is about to go: only save it if the removal fails.
   if (!rec.hostConfig.AutoRemove) await save();
@@ -88,6 +97,10 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   if (rec.state.oomKilled) ctx.emit(rec, 'oom');
   ctx.emit(rec, 'die', { exitCode: String(rec.state.exitCode) });
   ctx.waiters.exited(id, rec.state.exitCode);
+  if (restart) {
+    if (rec.state.status === 'restarting') armRestart(ctx, rec, ctx.clock.now() - run.startedAtMs, after);
+    return;
+  }
 
   // A later start (or removal) may have happened while this exit was being processed.
   if (run.removing || rec.state.status !== 'exited' || ctx.runs.has(id)) return;
@@ -96,18 +109,19 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
       ctx.log.error('failed to auto-remove container', { id, err });
       if (ctx.records.has(id)) await save();
     });
-    return;
   }
-  const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };
-  if (shouldRestart(facts)) scheduleRestart(ctx, rec, ctx.clock.now() - run.startedAtMs, after);
 }
 
-/** Status `restarting` for the backoff delay, then start again. */
-export function scheduleRestart(ctx: ServiceContext, rec: ContainerRecord, ranMs: number, after: AfterExit): void {
+/** dockerd's SetRestarting: the restart is counted when it is decided. */
+function markRestarting(rec: ContainerRecord): void {
+  rec.state.restartCount++;
+  rec.state.status = 'restarting';
+}
+
+/** Start again after the backoff delay (the container is `restarting` meanwhile). */
+function armRestart(ctx: ServiceContext, rec: ContainerRecord, ranMs: number, after: AfterExit): void {
   const delay = nextDelay(ctx.backoff.get(rec.id), ranMs, ctx.deps.restartBaseDelayMs ?? 100);
   ctx.backoff.set(rec.id, delay);
-  rec.state.status = 'restarting';
-  void ctx.save(rec).catch(() => {});
   const t = setTimeout(() => {
     ctx.restartTimers.delete(rec.id);
     after.restart(rec.id).catch((err: unknown) => ctx.log.error('failed to restart container', { id: rec.id, err }));
@@ -115,12 +129,16 @@ export function scheduleRestart(ctx: ServiceContext, rec: ContainerRecord, ranMs
   ctx.restartTimers.set(rec.id, t);
 }
 
-/** Cancel a pending policy restart (stop/kill/rm during backoff); the container becomes exited. */
+/**
+ * Cancel a pending policy restart (stop/kill/rm during backoff, or while the exit that decided it
+ * is still being processed); the container becomes exited.
+ */
 export function cancelRestart(ctx: ServiceContext, rec: ContainerRecord): boolean {
   const t = ctx.restartTimers.get(rec.id);
-  if (!t) return false;
-  clearTimeout(t);
-  ctx.restartTimers.delete(rec.id);
+  if (t) {
+    clearTimeout(t);
+    ctx.restartTimers.delete(rec.id);
+  } else if (rec.state.status !== 'restarting') return false;
   rec.state.status = 'exited';
   return true;
 }

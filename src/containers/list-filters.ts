@@ -3,6 +3,7 @@ import { invalid } from '../shared/errors.js';
 import { checkFilterNames, matchLabels, type Filters } from '../shared/filters.js';
 import type { ContainerRecord } from './container-record.js';
 import { recordMounts } from './volume-mounts.js';
+import { HEALTH_FILTER_VALUES, healthFilterValue } from './health/health-state.js';
 
 const ALLOWED = ['status', 'name', 'label', 'id', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'publish', 'expose', 'is-task'] as const;
 const STATUSES: ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -54,6 +55,8 @@ export function selectContainers(records: ContainerRecord[], opts: ListOptions, 
     if (!Number.isInteger(n)) throw invalid(`invalid filter 'exited=${v}'`);
     return n;
   });
+  const health = f.get('health') ?? [];
+  for (const h of health) if (!(HEALTH_FILTER_VALUES as readonly string[]).includes(h)) throw invalid(`Unrecognised filter value for health: ${h}`);
   const before = f.get('before')?.map(lookup) ?? [];
   const since = f.get('since')?.map(lookup) ?? [];
   const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
@@ -66,9 +69,11 @@ export function selectContainers(records: ContainerRecord[], opts: ListOptions, 
     if (!all && st !== 'running' && st !== 'paused' && st !== 'restarting') continue;
     if (statuses.length > 0 && !statuses.includes(st)) continue;
     if (exited.length > 0 && (st !== 'exited' || !exited.includes(r.state.exitCode))) continue;
-    if (!regexMatch(f.get('name'), r.name)) continue;
+    // dockerd matches the name with and without its leading slash (`name=^web$`)
+    if (!regexMatch(f.get('name'), r.name) && !regexMatch(f.get('name'), r.name.slice(1))) continue;
     if (!regexMatch(f.get('id'), r.id)) continue;
     if (!matchLabels(f.get('label'), r.config.Labels)) continue;
+    if (health.length > 0 && !health.includes(healthFilterValue(r.state.health))) continue;
     const anc = f.get('ancestor');
     if (anc && anc.length > 0 && !anc.some((a) => matchesAncestor(r, a))) continue;
     if (before.some((b) => !(r.created < b.created))) continue;

@@ -173,7 +173,7 @@ test('AutoRemove: container removed after exit, removed waiter gets exit code', 
   await f.svc.start(Id);
   assert.deepEqual(await removed, { StatusCode: 4 });
   assert.equal(f.svc.ctx.records.size, 0);
-  assert.deepEqual(f.events.map((e) => e.Action), ['die', 'destroy']);
+  assert.deepEqual(f.events.map((e) => e.Action), ['create', 'start', 'die', 'destroy']);
   assert.equal(f.snapshots.active.size, 0);
 });
 
@@ -295,4 +295,25 @@ test('usersOfImage', async (t) => {
   const { Id } = await f.svc.create({ Image: 'busybox' }, {});
   assert.deepEqual(f.svc.usersOfImage(`sha256:${'ab'.repeat(32)}`), [{ containerId: Id, running: false }]);
   assert.deepEqual(f.svc.usersOfImage('sha256:00'), []);
+});
+
+test('events as dockerd emits them: kill with the signal number, stop after die, restart, rename with oldName', async (t) => {
+  const f = fakeService();
+  t.after(f.cleanup);
+  f.runtime.behavior = () => ({ ignoreTerm: true });
+  const { Id } = await f.svc.create({ Image: 'busybox', Labels: { tier: 'x' } }, { name: 'ev' });
+  await f.svc.start(Id);
+  await f.svc.rename(Id, 'ev2');
+  await f.svc.restart(Id, { timeout: 0 });
+  await f.svc.stop(Id, { timeout: 0 });
+  await f.svc.remove(Id, {});
+  const seen = f.events.map((e) => [e.Action, e.Actor.Attributes.signal, e.Actor.Attributes.oldName, e.Actor.Attributes.exitCode].filter(Boolean).join(' '));
+  assert.deepEqual(seen, [
+    'create', 'start', 'rename /ev',
+    'kill 15', 'kill 9', 'die 137', 'stop', 'start', 'restart',
+    'kill 15', 'kill 9', 'die 137', 'stop', 'destroy',
+  ]);
+  assert.equal(f.events[0].Actor.ID, Id);
+  assert.deepEqual(f.events[0].Actor.Attributes, { tier: 'x', image: 'busybox', name: 'ev' });
+  assert.equal(f.events.at(-1)!.Actor.Attributes.name, 'ev2');
 });

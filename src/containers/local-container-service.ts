@@ -1,4 +1,4 @@
-import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, EndpointSettings, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
+import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerUpdateRequest, EndpointSettings, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
 import { EngineError, invalid } from '../shared/errors.js';
 import type { Filters } from '../shared/filters.js';
 import { createAttachSession, type PendingAttach } from './attach-session.js';
@@ -18,10 +18,12 @@ import { dirSize } from './dir-size.js';
 import { parseDetachKeys } from './detach-keys.js';
 import type { AfterExit } from './exit-handler.js';
 import type { RuntimeAttach } from './ports.js';
-import { scheduleRestart } from './exit-handler.js';
 import { selectContainers } from './list-filters.js';
 import { removeContainer, renameContainer } from './remove.js';
-import { shouldRestart } from './restart-policy.js';
+import { HealthMonitor, execProbeRunner } from './health/index.js';
+import { hostInfo, updateContainer, updateHostFacts } from './update.js';
+import { checkUpdate } from './update-config.js';
+import { trimStamp } from './status-text.js';
 import { restoreAll } from './restore.js';
 import { ServiceContext, type ContainerServiceDeps } from './service-context.js';
 import { startContainer } from './start.js';
@@ -46,10 +48,13 @@ export class LocalContainerService implements ContainerService {
   readonly ctx: ServiceContext;
   private readonly after: AfterExit;
   private readonly execs: ExecManager;
+  private readonly health: HealthMonitor;
 
   constructor(deps: ContainerServiceDeps) {
     this.ctx = new ServiceContext(deps);
     this.execs = new ExecManager(this.ctx);
+    this.health = new HealthMonitor(this.ctx, execProbeRunner(this.execs, () => trimStamp(this.ctx.clock.stamp())));
+    this.ctx.healthWatch = (rec, run) => this.health.watch(rec, run);
     this.after = {
       autoRemove: (id) => this.autoRemove(id),
       restart: (id) => this.policyRestart(id),
@@ -76,6 +81,7 @@ export class LocalContainerService implements ContainerService {
     try {
       await this.locked(idOrName, 'start', async (rec) => {
         this.ctx.backoff.delete(rec.id);
+        rec.state.restartCount = 0;
         try {
           await startContainer(this.ctx, rec, this.after);
         } catch (err) {
@@ -91,14 +97,22 @@ export class LocalContainerService implements ContainerService {
   }
 
   async stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
-    await this.locked(idOrName, 'stop', (rec) => stopContainer(this.ctx, rec, opts));
+    await this.locked(idOrName, 'stop', async (rec) => {
+      await stopContainer(this.ctx, rec, opts);
+      this.ctx.emit(rec, 'stop');
+    });
   }
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
     await this.locked(idOrName, 'restart', async (rec) => {
-      if (isActive(rec.state.status)) await stopContainer(this.ctx, rec, opts);
+      if (isActive(rec.state.status)) {
+        await stopContainer(this.ctx, rec, opts);
+        this.ctx.emit(rec, 'stop');
+      }
       this.ctx.backoff.delete(rec.id);
+      rec.state.restartCount = 0;
       await startContainer(this.ctx, rec, this.after);
+      this.ctx.emit(rec, 'restart');
     });
   }
 
@@ -108,12 +122,18 @@ export class LocalContainerService implements ContainerService {
 
   /** `docker pause` (extension of ContainerService). */
   async pause(idOrName: string): Promise<void> {
-    await this.locked(idOrName, 'pause', (rec) => pauseContainer(this.ctx, rec));
+    await this.locked(idOrName, 'pause', async (rec) => {
+      this.health.suspend(rec);
+      await pauseContainer(this.ctx, rec);
+    });
   }
 
   /** `docker unpause` (extension of ContainerService). */
   async unpause(idOrName: string): Promise<void> {
-    await this.locked(idOrName, 'unpause', (rec) => unpauseContainer(this.ctx, rec));
+    await this.locked(idOrName, 'unpause', async (rec) => {
+      await unpauseContainer(this.ctx, rec);
+      this.health.resume(rec);
+    });
   }
 
   async wait(idOrName: string, condition: WaitCondition, signal?: AbortSignal): Promise<ContainerWaitResponse> {
@@ -130,9 +150,22 @@ export class LocalContainerService implements ContainerService {
   async rename(idOrName: string, newName: string): Promise<void> {
     if (!idOrName || !newName) throw invalid('Neither old nor new names may be empty');
     await this.locked(idOrName, 'rename', async (rec) => {
+      const oldName = rec.name;
       await renameContainer(this.ctx, rec, newName);
+      this.ctx.emit(rec, 'rename', { oldName });
       this.ctx.deps.network?.rename(rec.id, rec.name.slice(1));
     });
+  }
+
+  /**
+   * `POST /containers/{id}/update` (extension of ContainerService): resources and restart
+   * policy, applied to the running container and kept for the next start. See update.ts.
+   */
+  async update(idOrName: string, req: ContainerUpdateRequest): Promise<{ Warnings: string[] | null }> {
+    this.ctx.get(idOrName);
+    const checked = checkUpdate(req, updateHostFacts(await hostInfo(this.ctx, {})));
+    await this.locked(idOrName, null, (rec) => updateContainer(this.ctx, rec, checked.req));
+    return { Warnings: checked.warnings.length ? checked.warnings : null };
   }
 
   /** `POST /networks/{id}/connect`: recorded for the next start; live when the container runs. */
@@ -211,6 +244,7 @@ export class LocalContainerService implements ContainerService {
     const ctx = this.ctx;
     const rec = ctx.get(idOrName);
     checkTransition('attach', rec.state.status, ctx.subject(rec, idOrName));
+    ctx.emit(rec, 'attach');
     const stdin = Boolean(opts.stdin) && Boolean(rec.config.OpenStdin);
     const detachKeys = parseDetachKeys(opts.detachKeys);
     const p = ctx.paths(rec.id);
@@ -349,8 +383,6 @@ export class LocalContainerService implements ContainerService {
       toStart.map(async (id) => {
         try {
           await this.start(id);
-          const rec = this.ctx.records.get(id);
-          if (rec) this.ctx.emit(rec, 'start');
         } catch (err) {
           this.ctx.log.warn('failed to start container on boot', { id, err });
         }
@@ -360,6 +392,7 @@ export class LocalContainerService implements ContainerService {
 
   /** Stop watching exits and cancel restart timers (daemon shutdown; containers keep running). */
   close(): void {
+    this.health.close();
     for (const run of this.ctx.runs.values()) run.cancelWatch();
     for (const t of this.ctx.restartTimers.values()) clearTimeout(t);
     this.ctx.restartTimers.clear();
@@ -372,7 +405,6 @@ export class LocalContainerService implements ContainerService {
       if (!rec || isActive(rec.state.status) || rec.state.status === 'removing') return;
       // like dockerd's --rm: anonymous volumes go with the container
       await removeContainer(this.ctx, rec, false, true);
-      this.ctx.emit(rec, 'destroy');
     });
   }
 
@@ -380,14 +412,14 @@ export class LocalContainerService implements ContainerService {
     await this.ctx.locks.run(id, async () => {
       const rec = this.ctx.records.get(id);
       if (!rec || rec.state.status !== 'restarting') return;
-      rec.state.restartCount++;
+      const exitCode = rec.state.exitCode;
       try {
         await startContainer(this.ctx, rec, this.after);
-        this.ctx.emit(rec, 'start');
       } catch (err) {
+        // Like dockerd: a restart that cannot start leaves the container stopped with its last exit code.
         this.ctx.log.warn('restart policy start failed', { id, err });
-        const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: rec.state.manuallyStopped };
-        if (shouldRestart(facts)) scheduleRestart(this.ctx, rec, 0, this.after);
+        rec.state.exitCode = exitCode;
+        await this.ctx.save(rec).catch(() => {});
       }
     });
   }

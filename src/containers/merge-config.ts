@@ -1,5 +1,6 @@
 import type { ContainerConfig, ContainerCreateRequest, HostConfig } from '../api/types.js';
 import { invalid } from '../shared/errors.js';
+import { mergeHealthcheck } from './health/health-config.js';
 
 const envKey = (e: string): string => {
   const i = e.indexOf('=');
@@ -37,7 +38,8 @@ export function mergeConfig(req: ContainerCreateRequest, image: ContainerConfig,
   out.User = user.User || image.User || '';
   out.WorkingDir = user.WorkingDir || image.WorkingDir || '';
   if (!user.StopSignal && image.StopSignal) out.StopSignal = image.StopSignal;
-  if (!user.Healthcheck && image.Healthcheck) out.Healthcheck = image.Healthcheck;
+  const health = mergeHealthcheck(user.Healthcheck, image.Healthcheck);
+  if (health) out.Healthcheck = health;
   if (image.OnBuild) out.OnBuild = image.OnBuild;
   if (image.Shell && !user.Shell) out.Shell = image.Shell;
   out.Image = user.Image || imageRef;
@@ -73,6 +75,8 @@ export function normalizeHostConfig(h: HostConfig | undefined): HostConfig {
   out.LogConfig = out.LogConfig ?? { Type: 'json-file', Config: {} };
   out.Binds = out.Binds ?? null;
   out.PortBindings = out.PortBindings ?? {};
+  // dockerd records the default swap limit (twice the memory) with the container.
+  if ((out.Memory ?? 0) > 0 && !out.MemorySwap) out.MemorySwap = (out.Memory ?? 0) * 2;
   return out;
 }
 

@@ -1,11 +1,11 @@
 import type { Writable } from 'node:stream';
-import type { EndpointSettings, HostConfig } from '../api/types.js';
+import type { ContainerConfig, EndpointSettings, HostConfig } from '../api/types.js';
 import type { ContainerNetworkView, SandboxInfo, SandboxSpec } from '../network/index.js';
 import type { ResolvedImage } from '../images/image-service.js';
 import type { CommitImageInput, CommitImageResult } from '../images/commit-image.js';
 import type { Mount } from '../mount/types.js';
-import type { OciSpec } from '../runtime/spec/oci-types.js';
-import type { SpecInput } from '../runtime/spec/spec-input.js';
+import type { OciLinuxResources, OciSpec } from '../runtime/spec/oci-types.js';
+import type { HostInfo, SpecInput } from '../runtime/spec/spec-input.js';
 import type { OutputChunk } from './container-service.js';
 
 /**
@@ -36,10 +36,19 @@ export interface SpecPort {
   /** Throws `unable to find user x: no matching entries in passwd file`. */
   resolveUser(rootfs: string, user: string, groupAdd: readonly string[]): Promise<{ uid: number; gid: number; additionalGids: number[] }>;
   build(input: SpecInput): OciSpec;
-  /** Create-time checks of HostConfig (resources, security options) with dockerd's wording; mounts are checked by volume-mounts.ts. */
-  validate(hostConfig: HostConfig): void;
+  /**
+   * Create-time checks of HostConfig (resources, security options, capabilities, device
+   * rules) with dockerd's wording; returns dockerd's warnings. Mounts are checked by volume-mounts.ts.
+   */
+  validate(hostConfig: HostConfig, config?: ContainerConfig): string[] | void;
   /** RLIMIT_NOFILE of the daemon (containers never ask above the hard limit). */
   rlimitNofile(): Promise<{ soft: number; hard: number } | undefined>;
+  /**
+   * Host facts for one start: the daemon's bounding capabilities, kernel, cgroup files, and
+   * the host devices the container asks for (every one when privileged). Throws dockerd's
+   * `error gathering device information ...` for a `--device` that is not one.
+   */
+  host?(hostConfig: HostConfig): Promise<HostInfo>;
 }
 
 /** Output of a runtime attach connection. */
@@ -103,6 +112,8 @@ export interface RuntimePort {
   /** Run a process in the running container (`docker exec`); optional for fakes. Errors may carry `exitCode`. */
   exec?(req: ExecRequest): Promise<RuntimeExec>;
   resize(stateDir: string, height: number, width: number): Promise<void>;
+  /** Apply new cgroup limits (OCI LinuxResources) to a running container (`docker update`); optional for fakes. */
+  update?(id: string, resources: OciLinuxResources): Promise<void>;
   /**
    * Log records from the k8s-file log; with `follow`, keeps reading until `stop` aborts
    * (the service aborts it when the container exits).

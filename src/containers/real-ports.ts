@@ -12,7 +12,8 @@ import {
   type OciRuntime,
 } from '../runtime/index.js';
 import { cpus } from 'node:os';
-import { buildSpec, parseSecurityOpts, readRlimitNofile, resolveUser, validateResources } from '../runtime/spec/index.js';
+import { buildSpec, devicesAt, listHostDevices, probeHost, readRlimitNofile, resolveUser, validateHostConfig, type HostInfo } from '../runtime/spec/index.js';
+import type { HostConfig } from '../api/types.js';
 import type { MountPort, RuntimePort, SpecPort } from './ports.js';
 
 /** The real OCI runtime + conmon monitor behind RuntimePort. */
@@ -35,6 +36,7 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
     exec: (r) =>
       execProcess({ containerId: r.id, execId: r.execId, runtime, stateDir: r.stateDir, process: r.process, terminal: r.terminal, stdin: r.stdin, attach: r.attach, conmonPath: opts.conmonPath }),
     resize: async (stateDir, h, w) => resize(stateDir, h, w),
+    update: (id, resources) => runtime.update(id, resources),
     readLog: (logPath, o) => {
       const until = o.stop
         ? new Promise<void>((r) => (o.stop!.aborted ? r() : o.stop!.addEventListener('abort', () => r(), { once: true })))
@@ -44,18 +46,26 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
   };
 }
 
-/** The daemon's own nofile limits do not change while it runs: read them once. */
+/** The daemon's own nofile limits and capabilities do not change while it runs: read them once. */
 let nofile: ReturnType<typeof readRlimitNofile> | undefined;
+let probed: Promise<HostInfo> | undefined;
+
+/** Devices are looked up at every start, as dockerd does (they come and go). */
+async function hostFacts(hc: HostConfig): Promise<HostInfo> {
+  const info = await (probed ??= probeHost().catch(() => ({})));
+  if (hc.Privileged) return { ...info, devices: await listHostDevices() };
+  const wanted = [...new Set((hc.Devices ?? []).map((d) => d.PathOnHost))];
+  const devices = (await Promise.all(wanted.map((p) => devicesAt(p)))).flat();
+  return { ...info, devices };
+}
 
 /** buildSpec/resolveUser from src/runtime/spec. */
 export const specPort: SpecPort = {
   resolveUser: (rootfs, user, groupAdd) => resolveUser(rootfs, user, groupAdd),
   build: (input) => buildSpec(input),
   rlimitNofile: () => (nofile ??= readRlimitNofile()),
-  validate: (h) => {
-    validateResources(h, cpus().length);
-    parseSecurityOpts(h.SecurityOpt);
-  },
+  host: hostFacts,
+  validate: (h, config) => validateHostConfig(h, cpus().length, config),
 };
 
 /** src/mount. */

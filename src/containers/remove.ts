@@ -36,6 +36,7 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   ctx.backoff.delete(rec.id);
   await dropVolumes(ctx, rec.id, recordMounts(rec), removeVolumes);
   ctx.waiters.removed(rec.id, rec.state.exitCode);
+  ctx.emit(rec, 'destroy');
 }
 
 /** `docker rename`, with Docker's errors. Caller holds the lock. */

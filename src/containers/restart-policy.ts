@@ -36,3 +36,20 @@ export function nextDelay(prevMs: number | undefined, ranMs: number, baseMs: num
   if (prevMs === undefined || ranMs >= RESET_AFTER_MS) return baseMs;
   return Math.min(prevMs * 2, MAX_BACKOFF_MS);
 }
+
+/**
+ * Whether berthd's boot starts a stopped container again (dockerd's restore: the restart
+ * manager asked about its last exit). `always` even after a manual stop; `unless-stopped`
+ * unless stopped by the user; `on-failure` after a non-zero exit within its retries (a manual
+ * stop does not count, as in dockerd). Never a container that was never started.
+ *
+ * @example restartsAtBoot({ Name: 'on-failure' }, { status: 'exited', exitCode: 137, restartCount: 0, manuallyStopped: true }) // true
+ */
+export function restartsAtBoot(
+  policy: RestartPolicy | undefined,
+  s: { status: string; exitCode: number; restartCount: number; manuallyStopped: boolean },
+): boolean {
+  if (s.status !== 'exited') return false;
+  if (policy?.Name === 'unless-stopped') return !s.manuallyStopped;
+  return shouldRestart({ policy, exitCode: s.exitCode, restartCount: s.restartCount, manuallyStopped: false });
+}

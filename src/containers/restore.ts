@@ -1,5 +1,6 @@
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, markExited, releaseRunResources, type AfterExit } from './exit-handler.js';
+import { restartsAtBoot } from './restart-policy.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 import { restoreVolumes } from './volume-mounts.js';
 
@@ -10,7 +11,8 @@ import { restoreVolumes } from './volume-mounts.js';
  * - neither: exited 255 with an Error note;
  * - `removing`: finish the removal; `created`/`exited`: unmount any stale rootfs.
  * Volume references (and the mounts of the containers still running) are handed over first.
- * Returns the ids to start because of restart policy `always`/`unless-stopped` (like Docker).
+ * Returns the ids to start because of their restart policy (restartsAtBoot); `--rm` containers
+ * that are not running are removed, as dockerd does at boot.
  */
 export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remove(id: string): Promise<void> }): Promise<string[]> {
   const records = await ctx.store.readAll((id, err) => ctx.log.warn('skipping unreadable container record', { id, err }));
@@ -33,9 +35,12 @@ export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remov
     } catch (err) {
       ctx.log.error('failed to restore container', { id: rec.id, err });
     }
-    const policy = rec.hostConfig.RestartPolicy?.Name;
-    const wantsBoot = policy === 'always' || (policy === 'unless-stopped' && !rec.state.manuallyStopped);
-    if (ctx.records.has(rec.id) && wantsBoot && (rec.state.status === 'exited' || rec.state.status === 'restarting')) toStart.push(rec.id);
+    if (!ctx.records.has(rec.id)) continue;
+    if (restartsAtBoot(rec.hostConfig.RestartPolicy, rec.state)) toStart.push(rec.id);
+    else if (rec.hostConfig.AutoRemove && (rec.state.status === 'created' || rec.state.status === 'exited')) {
+      // dockerd: a --rm container that is not running at boot (berthd died before it started or while it exited) goes.
+      await after.remove(rec.id).catch((err: unknown) => ctx.log.warn('failed to remove auto-remove container at boot', { id: rec.id, err }));
+    }
   }
   return toStart;
 }
@@ -55,6 +60,7 @@ async function restoreOne(ctx: ServiceContext, rec: ContainerRecord, after: Afte
         run.markStarted();
         ctx.runs.set(rec.id, run);
         run.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, run, rec.id, after));
+        if (rec.state.status === 'running') ctx.healthWatch?.(rec, run);
         return;
       }
       const exit = await rt.readExit(p.stateDir, rec.id).catch(() => undefined);
@@ -69,10 +75,14 @@ async function restoreOne(ctx: ServiceContext, rec: ContainerRecord, after: Afte
       await ctx.save(rec);
       return;
     default:
-      try {
-        ctx.deps.mounts.unmount(p.rootfs);
-      } catch (err) {
-        ctx.log.warn('failed to unmount stale rootfs', { id: rec.id, err });
+      // A start that berthd did not finish may have left the runtime's container (and its monitor) behind.
+      await rt.delete(rec.id).catch((err: unknown) => ctx.log.warn('failed to delete stale runtime container', { id: rec.id, err }));
+      for (const target of [p.rootfs, p.shm]) {
+        try {
+          ctx.deps.mounts.unmount(target);
+        } catch (err) {
+          ctx.log.warn('failed to unmount stale mount', { id: rec.id, target, err });
+        }
       }
   }
 }

@@ -96,6 +96,8 @@ export class ServiceContext {
   readonly restartTimers = new Map<string, NodeJS.Timeout>();
   /** Consecutive-restart backoff per container (ms). */
   readonly backoff = new Map<string, number>();
+  /** Called when a run has started or been re-adopted: the health monitor (src/containers/health) probes it. */
+  healthWatch?: (rec: ContainerRecord, run: RunHandle) => void;
   /** Runtime-state deletions still running after an exit (see exit-handler.ts). */
   readonly runtimeCleanups = new Map<string, Promise<void>>();
   readonly store: RecordStore;

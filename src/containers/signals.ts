@@ -3,6 +3,13 @@ import { invalid } from '../shared/errors.js';
 
 const BY_NUMBER = new Map<number, string>(Object.entries(constants.signals).map(([k, v]) => [v, k]));
 
+/** `SIGTERM` -> 15, `SIGRTMIN+3` -> 37 (Linux numbers; the `signal` attribute of `kill` events). */
+export function signalNumber(name: string): number {
+  const rt = /^SIGRTM(IN|AX)([+-]\d+)?$/.exec(name);
+  if (rt) return (rt[1] === 'IN' ? 34 : 64) + Number(rt[2] ?? 0);
+  return (constants.signals as Record<string, number>)[name] ?? 0;
+}
+
 /**
  * Normalizes a Docker signal argument (`TERM`, `SIGTERM`, `15`, `sigkill`) to `SIGxxx`;
  * throws Docker's `Invalid signal: x`.

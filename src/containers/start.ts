@@ -1,6 +1,7 @@
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
+import { DEFAULT_SHM_SIZE } from '../runtime/spec/with-mounts.js';
 import { EngineError, conflict } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
@@ -18,9 +19,29 @@ function joinTarget(ctx: ServiceContext, ref: string, what: string): number {
   return target.state.pid;
 }
 
+/**
+ * Host pid of the container whose pid/ipc/uts namespace `<key> container:X` joins, with
+ * dockerd's errors. For IPC, X must have been made shareable (records from before IpcMode
+ * was recorded count as shareable, as dockerd's old default was) and its /dev/shm is shared too.
+ */
+function namespaceDonor(ctx: ServiceContext, ref: string, key: 'pid' | 'ipc' | 'uts'): number {
+  const donor = ctx.get(ref);
+  const running = donor.state.status === 'running' || donor.state.status === 'paused';
+  const notRunning = `container ${donor.id} is not running`;
+  if (key !== 'ipc') {
+    if (!running) throw conflict(notRunning);
+    return donor.state.pid;
+  }
+  const prefix = `can't join IPC of container ${donor.id}`;
+  if (!running) throw conflict(`${prefix}: ${notRunning}`);
+  const mode = donor.hostConfig.IpcMode ?? '';
+  if (mode !== 'shareable' && mode !== '') throw conflict(`${prefix}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`);
+  return donor.state.pid;
+}
+
 /** The namespace a container of another one's network joins: the target's sandbox, else its process's. */
 function sharedNetns(ctx: ServiceContext, ref: string): string {
-  const pid = joinTarget(ctx, ref, 'network namespace');
+  const pid = joinTarget(ctx, ref, 'network');
   const target = ctx.get(ref);
   return ctx.deps.network?.view(target.id, {}, null).sandboxKey || `/proc/${pid}/ns/net`;
 }
@@ -39,9 +60,15 @@ async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: stri
           ? { mode: 'path', path: sandbox }
           : { mode: 'none' };
   const nsPaths: SpecInput['nsPaths'] = {};
+  let shmSource: string | undefined;
   for (const [key, mode] of [['pid', h.PidMode], ['ipc', h.IpcMode], ['uts', h.UTSMode]] as const) {
-    if (mode?.startsWith('container:')) nsPaths[key] = `/proc/${joinTarget(ctx, mode.slice(10), `${key} namespace`)}/ns/${key}`;
+    if (!mode?.startsWith('container:')) continue;
+    const pid = namespaceDonor(ctx, mode.slice(10), key);
+    nsPaths[key] = `/proc/${pid}/ns/${key}`;
+    const donor = ctx.get(mode.slice(10));
+    if (key === 'ipc' && donor.hostConfig.IpcMode === 'shareable') shmSource = ctx.paths(donor.id).shm;
   }
+  if (h.IpcMode === 'shareable') shmSource = p.shm;
   const user = await ctx.deps.spec.resolveUser(rootfs, rec.config.User ?? '', h.GroupAdd ?? []);
   return {
     id: rec.id,
@@ -54,10 +81,11 @@ async function specInput(ctx: ServiceContext, rec: ContainerRecord, rootfs: stri
     mounts,
     netns,
     nsPaths,
+    shmSource,
     init: h.Init && ctx.deps.initPath ? { hostPath: ctx.deps.initPath } : undefined,
     cgroupsPath: `${h.CgroupParent || ctx.deps.cgroupParent || 'berth'}/${rec.id}`,
     hostRlimitNofile: await ctx.deps.spec.rlimitNofile().catch(() => undefined),
-    host: ctx.deps.hostInfo,
+    host: { ...(await ctx.deps.spec.host?.(h)), ...ctx.deps.hostInfo },
   };
 }
 
@@ -74,10 +102,12 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
   let run: RunHandle | undefined;
   try {
     ctx.deps.mounts.unmount(p.rootfs);
+    ctx.deps.mounts.unmount(p.shm);
     await settleRuntimeCleanup(ctx, rec.id);
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
+    if (rec.hostConfig.IpcMode === 'shareable') mountShm(ctx, rec);
     const binds = await mountVolumes(ctx, rec);
     // The network sandbox (namespace, veths, ports) is made while the rootfs is mounted.
     const sandbox = attachNetwork(ctx, rec);
@@ -117,8 +147,10 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
       startedAt: ctx.clock.stamp(),
       manuallyStopped: false,
     };
+    ctx.healthWatch?.(rec, r);
     await ctx.save(rec);
     r.markStarted();
+    ctx.emit(rec, 'start');
   } catch (err) {
     const code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 128;
     if (run) {
@@ -135,6 +167,12 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     ctx.waiters.exited(rec.id, code);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to start container', err);
   }
+}
+
+/** A shareable IPC namespace's /dev/shm lives on the host, so that joiners can bind it (as dockerd does). */
+function mountShm(ctx: ServiceContext, rec: ContainerRecord): void {
+  const size = rec.hostConfig.ShmSize && rec.hostConfig.ShmSize > 0 ? rec.hostConfig.ShmSize : DEFAULT_SHM_SIZE;
+  ctx.deps.mounts.mountAll([{ type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`] }], ctx.paths(rec.id).shm);
 }
 
 /** Joins the container's networks (bridge and user modes) and writes its hosts/resolv.conf; the namespace path. */

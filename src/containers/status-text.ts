@@ -1,5 +1,6 @@
 import type { RuntimeStateRecord } from './container-record.js';
 import { ZERO_TIME } from './container-record.js';
+import { healthText } from './health/health-state.js';
 
 /** Docker's units.HumanDuration. */
 export function humanDuration(ms: number): string {
@@ -28,7 +29,7 @@ const since = (t: string, now: number): number => now - Date.parse(t);
 export function statusText(s: RuntimeStateRecord, now: number): string {
   switch (s.status) {
     case 'running':
-      return `Up ${humanDuration(since(s.startedAt, now))}`;
+      return `Up ${humanDuration(since(s.startedAt, now))}${s.health ? ` (${healthText(s.health)})` : ''}`;
     case 'paused':
       return `Up ${humanDuration(since(s.startedAt, now))} (Paused)`;
     case 'restarting':

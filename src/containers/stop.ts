@@ -2,7 +2,7 @@ import { EngineError } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
 import { cancelRestart } from './exit-handler.js';
 import type { ServiceContext } from './service-context.js';
-import { parseSignal } from './signals.js';
+import { parseSignal, signalNumber } from './signals.js';
 
 /** Resolves 'done' when `p` settles first, 'timeout' after `ms`; the timer is cleared either way. */
 async function within(p: Promise<void>, ms: number): Promise<'done' | 'timeout'> {
@@ -17,7 +17,7 @@ async function within(p: Promise<void>, ms: number): Promise<'done' | 'timeout'>
   }
 }
 
-/** Send a signal through the runtime; a container that is already gone is not an error. */
+/** Send a signal through the runtime (a `kill` event with its number, as dockerd); a container that is already gone is not an error. */
 async function signal(ctx: ServiceContext, rec: ContainerRecord, sig: string): Promise<void> {
   try {
     await ctx.deps.runtime.kill(rec.id, sig);
@@ -25,6 +25,7 @@ async function signal(ctx: ServiceContext, rec: ContainerRecord, sig: string): P
     if (EngineError.is(err, 'not-found') || /not running|no such process|stopped/i.test((err as Error).message)) return;
     throw err;
   }
+  ctx.emit(rec, 'kill', { signal: String(signalNumber(sig)) });
   if (rec.state.status === 'paused') {
     await ctx.deps.runtime.resume(rec.id).catch(() => {});
   }
@@ -94,10 +95,12 @@ export async function pauseContainer(ctx: ServiceContext, rec: ContainerRecord):
   await ctx.deps.runtime.pause(rec.id);
   rec.state.status = 'paused';
   await ctx.save(rec);
+  ctx.emit(rec, 'pause');
 }
 
 export async function unpauseContainer(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
   await ctx.deps.runtime.resume(rec.id);
   rec.state.status = 'running';
   await ctx.save(rec);
+  ctx.emit(rec, 'unpause');
 }

@@ -58,7 +58,8 @@ export function toInspect(rec: ContainerRecord, graphData: Record<string, string
     Args: rec.args,
     State: {
       Status: s.status,
-      Running: s.status === 'running' || s.status === 'paused',
+      // dockerd: a container waiting for its restart policy is still Running (with Restarting).
+      Running: s.status === 'running' || s.status === 'paused' || s.status === 'restarting',
       Paused: s.status === 'paused',
       Restarting: s.status === 'restarting',
       OOMKilled: s.oomKilled,
@@ -68,6 +69,7 @@ export function toInspect(rec: ContainerRecord, graphData: Record<string, string
       Error: s.error,
       StartedAt: trimStamp(s.startedAt),
       FinishedAt: trimStamp(s.finishedAt),
+      ...(s.health ? { Health: s.health } : {}),
     },
     Image: rec.image.id,
     ResolvConfPath: rec.resolvConfPath,

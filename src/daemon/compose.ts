@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { DaemonConfig } from './config.js';
 import type { Logger } from '../shared/logger.js';
-import type { ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, NetworkBackend, RegistryAuthBackend, ServerBackends, VolumeBackend } from '../server/backends.js';
+import type { BuildBackend, ContainerBackend, ImageBackend, ImagePuller, ImagePusher, ImageSearcher, NetworkBackend, RegistryAuthBackend, ServerBackends, VolumeBackend } from '../server/backends.js';
 import { createEngineServer } from '../server/engine-server.js';
 import { EventBus } from '../events/event-bus.js';
+import { EventStore } from '../events/event-store.js';
 import type { WhiteoutFormat } from '../archive/index.js';
 import { createSystemBackend } from './system-info.js';
 import { findBinary, findInit } from './host-binaries.js';
@@ -32,6 +33,7 @@ interface Services {
   volumes: VolumeBackend & VolumeUsage;
   puller: ImagePuller;
   pusher: ImagePusher;
+  builder: BuildBackend;
 }
 
 /**
@@ -97,16 +99,20 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const removed = await content.cleanupIngests();
   if (removed > 0) logger.info('removed unfinished content ingests', { count: removed });
   await localContainers.restore();
+  const buildMod = await import('./build-backend.js');
+  await buildMod.sweepBuildContainers(localContainers, logger).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
   const state = await reg.ClientState.open(join(dataRoot, 'registry-client'));
   const regDeps = { content, images: localImages, state, insecureRegistries: config.insecureRegistries };
   const puller = new reg.RegistryPuller(regDeps);
   const pusher = new reg.RegistryPusher(regDeps);
+  const builder = buildMod.createBuildBackend(dataRoot, buildMod.buildPorts(localImages, localContainers, puller));
+  // dockerd: the actor is the familiar reference (`busybox:latest`), the name its repository.
   const imageEvent = (action: string, ref: string): void => {
-    events.publish({ Type: 'image', Action: action, Actor: { ID: ref, Attributes: { name: ref.replace(/[:@][^/]*$/, '') } } });
+    events.publish({ Type: 'image', Action: action, Actor: { ID: pub.familiar(ref), Attributes: { name: pub.familiarRepo(ref) } } });
   };
   return {
     images: pub.publishingImages(localImages, events),
-    containers: withContainerPrune(pub.publishingContainers(localContainers, events)),
+    containers: withContainerPrune(pub.publishingContainers(localContainers, events), (e) => events.publish(e)),
     networks: {
       list: (f) => network.list(f),
       inspect: (ref) => network.inspect(ref),
@@ -117,6 +123,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       disconnect: (ref, container, force) => localContainers.disconnectNetwork(container, ref, force),
     },
     volumes,
+    builder,
     puller: {
       pull: async (target, opts, progress) => {
         await puller.pull(target, opts, progress);
@@ -132,13 +139,25 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   };
 }
 
+/** The event bus over the daemon's on-disk event log (memory only, with a warning, when it cannot be opened). */
+function openEvents(config: DaemonConfig, logger: Logger): EventBus {
+  const log = logger.child({ module: 'events' });
+  try {
+    const store = EventStore.open(join(config.dataRoot, 'events'), { maxBytes: config.eventsMaxSize });
+    return new EventBus(Date.now, store, (err) => log.warn('failed to store event', { err }));
+  } catch (err) {
+    log.error('failed to open the event log; events are kept in memory only', { err });
+    return new EventBus();
+  }
+}
+
 /**
  * The composition root: the only place that knows every module. Returns at once with
  * backends that wait for the services, so the socket can be served immediately.
  * `warnings` collects notes shown by `docker info`.
  */
 export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
-  const events = new EventBus();
+  const events = openEvents(config, logger);
   const services = buildServices(config, logger, warnings, events);
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
@@ -155,8 +174,9 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
       return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
     },
   };
+  const builder: BuildBackend = { build: async (...a) => (await services).builder.build(...a) };
   system.df = () => systemDf(images, containers, volumes);
-  const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher, networks, volumes };
+  const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher, networks, volumes, builder };
   return {
     backends,
     events,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { DaemonFlags } from './flags.js';
 import type { Level } from '../shared/logger.js';
 import { defaultNetworkConfig, type NetworkConfig } from '../network/network-config.js';
+import { DEFAULT_EVENTS_MAX_SIZE } from '../events/event-store.js';
 
 /** Effective daemon configuration (flags over daemon.json over defaults). */
 export interface DaemonConfig {
@@ -19,6 +20,8 @@ export interface DaemonConfig {
   logLevel: Level;
   configFile?: string;
   network: NetworkConfig;
+  /** Bound of the on-disk event log in bytes (`events-max-size`; berth's own key). */
+  eventsMaxSize: number;
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -44,6 +47,7 @@ interface FileConfig {
   'ip-forward'?: boolean;
   iptables?: boolean;
   'ip-masq'?: boolean;
+  'events-max-size'?: number | string;
 }
 
 const LEVELS: Record<string, Level> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'error', panic: 'error' };
@@ -90,6 +94,7 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     ['ip-forward', flags.ipForward, file['ip-forward']],
     ['iptables', flags.iptables, file.iptables],
     ['ip-masq', flags.ipMasq, file['ip-masq']],
+    ['events-max-size', flags.eventsMaxSize, file['events-max-size']],
   ];
   const both = pairs.filter(([, f, c]) => f !== undefined && c !== undefined);
   if (both.length > 0) {
@@ -119,7 +124,16 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     logLevel,
     configFile: flags.configFile ?? (Object.keys(file).length ? configFile : undefined),
     network: networkConfig(flags, file),
+    eventsMaxSize: parseByteSize(flags.eventsMaxSize ?? file['events-max-size'] ?? DEFAULT_EVENTS_MAX_SIZE, 'events-max-size'),
   };
+}
+
+/** `8388608`, `512k`, `8m`, `1g` (binary units, as dockerd's sizes) -> bytes. */
+export function parseByteSize(v: number | string, key: string): number {
+  const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(String(v).trim());
+  const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1024) throw new Error(`invalid ${key}: ${v} (a size in bytes, at least 1024, e.g. 8388608 or 8m)`);
+  return n;
 }
 
 function networkConfig(flags: DaemonFlags, file: FileConfig): NetworkConfig {

@@ -1,10 +1,10 @@
 import type { ContainerBackend, ImageBackend } from '../server/backends.js';
 import type { EventBus } from '../events/event-bus.js';
+import { familiarName, familiarString, parseReference, withDefaultTag } from '../images/reference.js';
 
 /**
- * Publishes Docker events for API-driven container operations until the container
- * service publishes them itself (then drop this decorator in compose.ts). Exits not
- * caused by the API (`die` on its own) are the service's to publish.
+ * Publishes the container events of operations the container service does not publish
+ * itself yet (commit, export); the service publishes every other container event.
  */
 export function publishingContainers<T extends ContainerBackend>(svc: T, bus: EventBus): T {
   const emit = async (ref: string, Action: string, extra: Record<string, string> = {}): Promise<void> => {
@@ -23,66 +23,100 @@ export function publishingContainers<T extends ContainerBackend>(svc: T, bus: Ev
       await emit(ref, action, extra?.(...a));
       return r;
     };
-  const wrapped: ContainerBackend = {
-    ...bindAll(svc),
-    create: async (req, opts) => {
-      const r = await svc.create(req, opts);
-      await emit(r.Id, 'create');
-      return r;
-    },
-    start: after(svc.start, 'start'),
-    stop: after(svc.stop, 'stop'),
-    restart: after(svc.restart, 'restart'),
-    kill: after(svc.kill, 'kill', (signal?: string) => ({ signal: signal ?? 'SIGKILL' })),
-    rename: async (ref, name) => {
-      const before = await svc.inspect(ref).catch(() => undefined);
-      await svc.rename(ref, name);
-      await emit(before?.Id ?? name, 'rename', { oldName: before?.Name ?? '' });
-    },
-    remove: async (ref, opts) => {
-      const before = await svc.inspect(ref).catch(() => undefined);
-      await svc.remove(ref, opts);
-      if (before) {
-        bus.publish({ Type: 'container', Action: 'destroy', Actor: { ID: before.Id, Attributes: { ...(before.Config?.Labels ?? {}), image: before.Config?.Image ?? '', name: before.Name.replace(/^\//, '') } } });
-      }
-    },
-  };
+  const wrapped: ContainerBackend = bindAll(svc);
   if (svc.commit) {
     const commit = svc.commit.bind(svc);
     wrapped.commit = async (ref, opts) => {
       const r = await commit(ref, opts);
-      if (r.imageRef) bus.publish({ Type: 'image', Action: 'tag', Actor: { ID: r.id, Attributes: { name: r.imageRef } } });
+      if (r.imageRef) bus.publish({ Type: 'image', Action: 'tag', Actor: { ID: r.id, Attributes: { name: familiar(r.imageRef) } } });
       await emit(ref, 'commit', { comment: opts.comment ?? '', imageID: r.id, imageRef: r.imageRef });
       return r;
     };
   }
   if (svc.exportContainer) wrapped.exportContainer = after(svc.exportContainer, 'export');
-  if (svc.pause) wrapped.pause = after(svc.pause, 'pause');
-  if (svc.unpause) wrapped.unpause = after(svc.unpause, 'unpause');
   return wrapped as T;
 }
 
-/** Image events for API-driven operations (tag, untag/delete, import). */
+/** `app:v1` as dockerd names it in events (reference.FamiliarString): never `docker.io/library/...`. */
+export function familiar(ref: string): string {
+  try {
+    return familiarString(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+/** The repository part of a familiar name (`app` for `app:v1`), the `name` attribute of pull/push. */
+export function familiarRepo(ref: string): string {
+  try {
+    return familiarName(parseReference(ref));
+  } catch {
+    return ref;
+  }
+}
+
+/**
+ * Image events as dockerd emits them: `tag` (name = the new familiar reference), `untag`
+ * and `delete` (name = the image ID), `import` (after a `tag` when a repository is given),
+ * `load` and `save` once per image (name = the image ID). The actor is always the image ID.
+ */
 export function publishingImages<T extends ImageBackend>(svc: T, bus: EventBus): T {
+  const publish = (Action: string, id: string, name = id): void => {
+    bus.publish({ Type: 'image', Action, Actor: { ID: id, Attributes: { name } } });
+  };
+  const idOf = async (ref: string): Promise<string | undefined> => (await svc.inspect(ref).catch(() => undefined))?.Id;
   const wrapped: ImageBackend = {
     ...bindAll(svc),
     tag: async (source, repo, tag) => {
       await svc.tag(source, repo, tag);
-      const img = await svc.inspect(source).catch(() => undefined);
-      bus.publish({ Type: 'image', Action: 'tag', Actor: { ID: img?.Id ?? source, Attributes: { name: `${repo}:${tag ?? 'latest'}` } } });
+      const id = (await idOf(source)) ?? source;
+      const ref = parseReference(repo);
+      if (tag) ref.tag = tag;
+      publish('tag', id, familiarString(withDefaultTag(ref)));
     },
     remove: async (ref, opts) => {
+      const id = await idOf(ref);
       const items = await svc.remove(ref, opts);
       for (const it of items) {
-        if ('Untagged' in it) bus.publish({ Type: 'image', Action: 'untag', Actor: { ID: it.Untagged, Attributes: { name: it.Untagged } } });
-        else bus.publish({ Type: 'image', Action: 'delete', Actor: { ID: it.Deleted, Attributes: { name: it.Deleted } } });
+        if ('Untagged' in it) publish('untag', id ?? it.Untagged);
+        else publish('delete', it.Deleted);
       }
       return items;
     },
     importRootfs: async (src, opts, progress) => {
       const id = await svc.importRootfs(src, opts, progress);
-      bus.publish({ Type: 'image', Action: 'import', Actor: { ID: id, Attributes: { name: id } } });
+      if (opts.repo) publish('tag', id, familiar(opts.tag ? `${opts.repo}:${opts.tag}` : opts.repo));
+      publish('import', id);
       return id;
+    },
+    load: async (tar, progress) => {
+      const loaded: string[] = [];
+      await svc.load(tar, (m) => {
+        const line = /^Loaded image(?: ID)?: (.+)$/.exec((m.stream ?? '').trim());
+        if (line) loaded.push(line[1]);
+        progress(m);
+      });
+      const ids = new Set<string>();
+      for (const ref of loaded) ids.add((await idOf(ref)) ?? ref);
+      for (const id of ids) publish('load', id);
+    },
+    save: async (refs) => {
+      const out = await svc.save(refs);
+      const ids = new Set<string>();
+      for (const ref of refs) {
+        const id = await idOf(ref);
+        if (id) ids.add(id);
+      }
+      for (const id of ids) publish('save', id);
+      return out;
+    },
+    prune: async (opts) => {
+      const r = await svc.prune(opts);
+      for (const it of r.ImagesDeleted ?? []) {
+        if ('Deleted' in it) publish('delete', it.Deleted);
+      }
+      bus.publish({ Type: 'image', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: String(r.SpaceReclaimed) } } });
+      return r;
     },
   };
   return wrapped as T;

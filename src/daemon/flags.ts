@@ -20,6 +20,7 @@ export interface DaemonFlags {
   ipForward?: boolean;
   iptables?: boolean;
   ipMasq?: boolean;
+  eventsMaxSize?: string;
   version: boolean;
   help: boolean;
 }
@@ -44,6 +45,7 @@ Options:
       --ip-forward                Enable net.ipv4.ip_forward (default true)
       --iptables                  Write firewall rules (nftables) for NAT and published ports (default true)
       --ip-masq                   Masquerade traffic leaving bridge networks (default true)
+      --events-max-size string    Disk space for past events, replayed by "events --since" (default "8m")
       --insecure-registry list    Enable insecure registry communication
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string            Path to use for daemon PID file (default "/run/berth/berthd.pid")
@@ -82,6 +84,7 @@ export function parseFlags(argv: string[]): DaemonFlags {
         'default-address-pool': { type: 'string', multiple: true },
         mtu: { type: 'string' },
         dns: { type: 'string', multiple: true },
+        'events-max-size': { type: 'string' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -111,6 +114,7 @@ export function parseFlags(argv: string[]): DaemonFlags {
     ipForward: bools['ip-forward'],
     iptables: bools.iptables,
     ipMasq: bools['ip-masq'],
+    eventsMaxSize: v['events-max-size'],
     version: v.version ?? false,
     help: v.help ?? false,
   };

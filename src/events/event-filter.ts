@@ -3,33 +3,49 @@ import type { EngineEvent } from './event-types.js';
 
 const NAMES = ['container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'service', 'type', 'volume', 'config', 'secret'] as const;
 
+/** Actor filters dockerd matches by ID or name prefix (its fuzzyMatchName), keyed like the event types. */
+const ACTOR_KEYS = ['container', 'daemon', 'network', 'volume', 'plugin', 'node', 'service', 'secret', 'config'] as const;
+
+/** Actions an `event` filter may name without their `: <command>` suffix (moby#25798). */
+const SUFFIXED = ['health_status', 'exec_create', 'exec_start'];
+
 /**
- * Builds a predicate from `GET /events` filters (Docker semantics: values of one key are
- * OR-ed, keys are AND-ed). Throws `invalid filter 'x'` for unknown keys.
+ * Builds a predicate from `GET /events` filters with dockerd's semantics (daemon/events/filter.go):
+ * values of one key are OR-ed, keys are AND-ed; `type`, `scope` and `image` match exactly;
+ * `container`, `network`, `volume`, `daemon`... match the actor's ID or name, or a prefix of
+ * either; `event` matches exactly, or by prefix when it names an action that carries a suffix;
+ * `image` matches an image event's ID or name or a container event's image, with or without
+ * the tag. Throws `invalid filter 'x'` for unknown keys.
  */
 export function eventMatcher(filters: Filters): (e: EngineEvent) => boolean {
   checkFilterNames(filters, NAMES);
-  const any = (key: string, candidates: (string | undefined)[]): boolean => {
-    const want = filters.get(key);
-    if (!want || want.length === 0) return true;
-    return want.some((w) => candidates.some((c) => c !== undefined && c !== '' && (c === w || (w.length >= 1 && /^[0-9a-f]+$/.test(w) && c.startsWith(w)))));
-  };
-  const actorFor = (e: EngineEvent, type: string, key: string): boolean =>
-    !filters.has(key) || (e.Type === type && any(key, [e.Actor.ID, e.Actor.Attributes.name]));
+  const values = (key: string): string[] => filters.get(key) ?? [];
+  const exact = (key: string, source: string): boolean => values(key).length === 0 || values(key).includes(source);
+  const fuzzy = (key: string, source: string): boolean => exact(key, source) || values(key).some((v) => source.startsWith(v));
+  const fuzzyEvent = values('event').some((v) => SUFFIXED.includes(v));
   return (e) => {
-    const action = e.Action.split(':')[0];
-    if (!any('type', [e.Type])) return false;
-    if (!any('event', [e.Action, action])) return false;
-    if (!any('scope', [e.scope])) return false;
-    if (!matchLabels(filters.get('label'), e.Actor.Attributes)) return false;
-    if (!actorFor(e, 'container', 'container')) return false;
-    if (!actorFor(e, 'network', 'network')) return false;
-    if (!actorFor(e, 'volume', 'volume')) return false;
-    if (!actorFor(e, 'daemon', 'daemon')) return false;
-    if (filters.has('image')) {
-      const img = e.Type === 'image' ? [e.Actor.ID, e.Actor.Attributes.name] : [e.Actor.Attributes.image];
-      if (!any('image', img.flatMap((x) => (x ? [x, x.replace(/:[^:/]+$/, '')] : [])))) return false;
+    if (!(fuzzyEvent ? fuzzy('event', e.Action) : exact('event', e.Action))) return false;
+    if (!exact('type', e.Type) || !exact('scope', e.scope)) return false;
+    for (const key of ACTOR_KEYS) {
+      if (values(key).length > 0 && !fuzzy(key, e.Actor.ID) && !fuzzy(key, e.Actor.Attributes.name ?? '')) return false;
     }
-    return true;
+    if (values('image').length > 0) {
+      const name = e.Actor.Attributes[e.Type === 'image' ? 'name' : 'image'] ?? '';
+      if (![e.Actor.ID, name, stripTag(e.Actor.ID), stripTag(name)].some((s) => exact('image', s))) return false;
+    }
+    return matchLabels(filters.get('label'), e.Actor.Attributes);
   };
+}
+
+/** The familiar repository of an image reference (`docker.io/library/busybox:latest` -> `busybox`); an ID stays as it is. */
+export function stripTag(ref: string): string {
+  if (ref === '' || /^sha256:/.test(ref) || /[A-Z]/.test(ref)) return ref;
+  let name = ref.split('@')[0];
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  if (colon > slash) name = name.slice(0, colon);
+  if (name.startsWith('docker.io/')) name = name.slice('docker.io/'.length);
+  if (name.startsWith('index.docker.io/')) name = name.slice('index.docker.io/'.length);
+  if (name.startsWith('library/') && name.split('/').length === 2) name = name.slice('library/'.length);
+  return name;
 }

@@ -82,6 +82,8 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
     child = spawn(opts.conmonPath ?? CONMON_PATH, args, {
       stdio: ['ignore', 'ignore', errFd, 'pipe'],
       detached: true,
+      // conmon writes files (`oom`) into its working directory: keep them in the state dir.
+      cwd: paths.stateDir,
       env: { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
     });
   } finally {

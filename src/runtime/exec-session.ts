@@ -80,6 +80,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
     child = spawn(opts.conmonPath ?? CONMON_PATH, args, {
       stdio: ['ignore', 'ignore', errFd, 'pipe', 'pipe', 'pipe'],
       detached: true,
+      cwd: dir, // conmon writes files (`oom`) into its working directory
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', ...(attach ? { _OCI_ATTACHPIPE: '5' } : {}) },
     });
   } finally {

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 
@@ -91,6 +93,21 @@ export class OciRuntime {
 
   async resume(id: string): Promise<void> {
     await this.run('resume', ['resume', id]);
+  }
+
+  /**
+   * Change the cgroup limits of a running container (`<runtime> update --resources FILE`):
+   * `resources` is an OCI LinuxResources object; what it leaves out is not touched.
+   */
+  async update(id: string, resources: object): Promise<void> {
+    const dir = await mkdtemp(join(tmpdir(), 'berth-update-'));
+    try {
+      const file = join(dir, 'resources.json');
+      await writeFile(file, JSON.stringify(resources));
+      await this.run('update', ['update', '--resources', file, id]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** Host pids of the container's processes. */

@@ -2,7 +2,7 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ImageService, ProgressSink } from '../images/image-service.js';
 import type { EngineEvent } from '../events/event-types.js';
 import type { Filters } from '../shared/filters.js';
-import type { ContainerConfig, EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
+import type { ContainerConfig, ContainerUpdateRequest, EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
 import type { Readable } from 'node:stream';
 
@@ -53,6 +53,8 @@ export type ContainerBackend = Pick<
   changes?(idOrName: string): Promise<{ Path: string; Kind: 0 | 1 | 2 }[]>;
   /** `POST /commit` (docker commit): the new image's ID and the tag it got (familiar, or ''). */
   commit?(idOrName: string, opts: CommitOptions): Promise<{ id: string; imageRef: string }>;
+  /** `POST /containers/{id}/update` (docker update): resources and restart policy; dockerd's warnings (null when none). */
+  update?(idOrName: string, req: ContainerUpdateRequest): Promise<{ Warnings: string[] | null }>;
   /** `GET /containers/{id}/export`: the flattened root filesystem as a tar. */
   exportContainer?(idOrName: string): Promise<Readable>;
 };
@@ -90,8 +92,8 @@ export interface SystemBackend {
 
 /** The event bus as `GET /events` sees it. */
 export interface EventSource {
-  replay(since?: number, until?: number): EngineEvent[];
-  subscribe(listener: (e: EngineEvent) => void): () => void;
+  /** Past events (`since`..`until`, when either is set) then live ones; resolves to the unsubscribe function. */
+  stream(opts: { since?: number; until?: number }, listener: (e: EngineEvent) => void): Promise<() => void>;
 }
 
 /** `/networks/*` (src/network, with connect/disconnect through the container service). */
@@ -130,6 +132,39 @@ export interface ServerBackends {
   searcher?: ImageSearcher;
   networks?: NetworkBackend;
   volumes?: VolumeBackend;
+  builder?: BuildBackend;
 }
 
 export type { ImageDeleteItem };
+
+/** `POST /build` query parameters, decoded by the route. */
+export interface BuildRequest {
+  tags: string[];
+  dockerfile?: string;
+  buildArgs: Record<string, string | null>;
+  target?: string;
+  noCache: boolean;
+  pull: boolean;
+  labels: Record<string, string>;
+  rm: boolean;
+  forceRm: boolean;
+  quiet: boolean;
+  networkMode?: string;
+  platform?: string;
+  shmSize?: number;
+  extraHosts: string[];
+  cacheFrom: string[];
+  /** berth's `--secret id=x,src=file` (sent as the `secrets` JSON parameter by berth build). */
+  secrets: Record<string, string>;
+}
+
+/** Where a build writes its progress: stream text and aux values (the image ID). */
+export interface BuildProgress {
+  stream(text: string): void;
+  aux(value: Record<string, unknown>): void;
+}
+
+/** `POST /build` (the classic builder): the body is the context; resolves with the image ID. */
+export interface BuildBackend {
+  build(body: AsyncIterable<Buffer>, req: BuildRequest, progress: BuildProgress, signal: AbortSignal): Promise<string>;
+}

@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { invalid } from '../shared/errors.js';
+import type { JsonShape } from '../api/json-shapes.js';
+import { canonicalKeys } from './json-keys.js';
 
 const MAX_JSON = 16 * 1024 * 1024;
 
@@ -26,17 +28,25 @@ function checkContentType(req: IncomingMessage): void {
 /**
  * Parses a JSON body; undefined when empty. Malformed JSON -> 400 with Go's
  * encoding/json wording (`invalid character 'x' looking for beginning of value`).
+ * With a `shape` (src/api/json-shapes.ts), keys are matched to its field names
+ * case-insensitively, as dockerd's decoder does (`CPURealtimeRuntime` -> `CpuRealtimeRuntime`).
  */
-export async function readJson<T>(req: IncomingMessage): Promise<T | undefined> {
+export async function readJson<T>(req: IncomingMessage, shape?: JsonShape): Promise<T | undefined> {
   const buf = await readBody(req);
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
   checkContentType(req);
+  return parseJson<T>(text, shape);
+}
+
+function parseJson<T>(text: string, shape?: JsonShape): T {
+  let parsed: unknown;
   try {
-    return JSON.parse(text) as T;
+    parsed = JSON.parse(text);
   } catch (err) {
     throw invalid(goJsonError(text, err));
   }
+  return (shape === undefined ? parsed : canonicalKeys(parsed, shape)) as T;
 }
 
 /** Approximates Go's encoding/json syntax error text for a JS parse failure. */
@@ -58,7 +68,7 @@ export function goJsonError(text: string, err: unknown): string {
  * upgrade requests, so `Content-Length` bytes are taken from `head` and then the socket;
  * what follows stays in `upgrade.head` for the hijacked stream.
  */
-export async function readUpgradeJson<T>(req: IncomingMessage, upgrade: { socket: import('node:stream').Duplex; head: Buffer }): Promise<T | undefined> {
+export async function readUpgradeJson<T>(req: IncomingMessage, upgrade: { socket: import('node:stream').Duplex; head: Buffer }, shape?: JsonShape): Promise<T | undefined> {
   const len = Number(req.headers['content-length'] ?? 0);
   if (!Number.isFinite(len) || len <= 0) return undefined;
   if (len > MAX_JSON) throw invalid('request body too large');
@@ -92,9 +102,5 @@ export async function readUpgradeJson<T>(req: IncomingMessage, upgrade: { socket
   req.headers['content-length'] = '0'; // consumed: the hijack must not skip it again
   const text = buf.subarray(0, len).toString('utf8');
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw invalid(goJsonError(text, err));
-  }
+  return parseJson<T>(text, shape);
 }

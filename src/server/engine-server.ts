@@ -19,6 +19,9 @@ import { networkVolumeRoutes } from './routes/network-volume-routes.js';
 import { volumeRoutes } from './routes/volume-routes.js';
 import { archiveRoutes } from './routes/archive-routes.js';
 import { commitExportRoutes } from './routes/commit-export-routes.js';
+import { containerUpdateRoutes } from './routes/container-update-routes.js';
+import { swarmRoutes } from './routes/swarm-routes.js';
+import { buildRoutes } from './routes/build-routes.js';
 
 const hijacked = new WeakMap<Server, Set<Duplex>>();
 
@@ -35,7 +38,7 @@ export function shutdownEngineServer(server: Server): Promise<void> {
 }
 
 /** The full Engine API route table this slice serves. */
-export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...volumeRoutes, ...archiveRoutes, ...commitExportRoutes];
+export const ENGINE_ROUTES: Route[] = [...systemRoutes, ...imageRoutes, ...containerRoutes, ...containerIoRoutes, ...execRoutes, ...networkVolumeRoutes, ...volumeRoutes, ...archiveRoutes, ...commitExportRoutes, ...containerUpdateRoutes, ...swarmRoutes, ...buildRoutes];
 
 export interface EngineServerOptions {
   backends: ServerBackends;

@@ -21,7 +21,8 @@ export class JsonMessageStream {
   write(msg: JSONMessage): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     if (!this.res.headersSent) this.res.writeHead(200, { 'Content-Type': 'application/json' });
-    this.res.write(JSON.stringify(msg) + '\r\n');
+    // Go's encoding/json escapes <, > and & (` ---\u003e 1a2b`): clients and diffs expect it
+    this.res.write(JSON.stringify(msg).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) + '\r\n');
   }
 
   /** Writes the error as a stream message (`{"errorDetail":{"message":..},"error":..}`). */
@@ -38,13 +39,16 @@ export class JsonMessageStream {
   }
 }
 
-/** Runs `work` with a progress stream; errors before output propagate, after output they are streamed. */
-export async function streamProgress(res: ServerResponse, work: (out: JsonMessageStream) => Promise<void>): Promise<void> {
+/**
+ * Runs `work` with a progress stream; errors before output propagate, after output they are
+ * streamed. With `inStream` every error is streamed (dockerd's `/images/load` answers 200 always).
+ */
+export async function streamProgress(res: ServerResponse, work: (out: JsonMessageStream) => Promise<void>, opts: { inStream?: boolean } = {}): Promise<void> {
   const out = new JsonMessageStream(res);
   try {
     await work(out);
   } catch (err) {
-    if (!out.started) throw err;
+    if (!out.started && !opts.inStream) throw err;
     out.fail(err);
     return;
   }

@@ -57,6 +57,11 @@ const cases: Case[] = [
   ['DELETE', '/containers/web?force=1', 204, ''],
   ['DELETE', '/containers/missing', 404, { message: 'No such container: missing' }],
   ['POST', '/containers/prune', 501, { message: 'container prune is not implemented' }],
+  // swarm: berth answers as a dockerd outside a swarm
+  ['GET', '/swarm', 503, { message: 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.' }],
+  ['GET', '/services?filters=%7B%7D', 503, { message: 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.' }],
+  ['DELETE', '/nodes/abc', 503, {}],
+  ['POST', '/swarm/leave', 503, { message: 'This node is not part of a swarm' }],
   // images
   ['GET', '/images/json', 200, [{ RepoTags: ['busybox:latest'] }]],
   ['GET', '/images/busybox/json', 200, { RepoTags: ['busybox:latest'] }],
@@ -71,7 +76,7 @@ const cases: Case[] = [
   ['GET', '/images/get?names=busybox&names=busybox:latest', 200, 'TAR(busybox,busybox:latest)'],
   ['GET', '/images/get?names=nope', 404, { message: 'No such image: nope:latest' }],
   ['POST', '/images/prune', 200, { ImagesDeleted: null, SpaceReclaimed: 0 }],
-  ['POST', '/images/load', 400, { message: 'unexpected EOF' }],
+  ['POST', '/images/load', 200, { errorDetail: { message: 'unexpected EOF' }, error: 'unexpected EOF' }],
   ['POST', '/images/localhost:5000/a/b/push?tag=v1', 501, { message: 'pushing images is not available in this build of berthd' }],
   ['POST', '/images/create?fromImage=nosuch&tag=latest', 404, { message: "pull access denied for nosuch, repository does not exist or may require 'docker login': denied: requested access to the resource is denied" }],
 ];

@@ -47,10 +47,10 @@ export function imageContexts(img: ImageSummary, opts: { trunc: boolean; digests
       Digest: opts.digests ? r.digest : '<none>',
       ID: opts.trunc ? shortId(img.Id) : img.Id,
       Repository: r.repo,
-      SharedSize: img.SharedSize === undefined || img.SharedSize < 0 ? 'N/A' : humanSize(img.SharedSize),
+      SharedSize: img.SharedSize === undefined || img.SharedSize < 0 ? 'N/A' : humanSize(img.SharedSize, 4),
       Size: humanSize(img.Size),
       Tag: r.tag,
-      UniqueSize: img.SharedSize === undefined || img.SharedSize < 0 ? 'N/A' : humanSize(img.Size - img.SharedSize),
+      UniqueSize: img.SharedSize === undefined || img.SharedSize < 0 || img.Size < 0 ? 'N/A' : humanSize(img.Size - img.SharedSize, 4),
       VirtualSize: humanSize(img.VirtualSize ?? img.Size, 4),
     };
     Object.defineProperty(ctx, STRICT, { value: true, enumerable: false });

@@ -56,16 +56,17 @@ export async function resolveUser(
   } else if (entry) {
     additional = groups.filter((g) => g.members.includes(entry.name)).map((g) => g.gid);
   }
-  for (const g of groupAdd) additional.push(lookupGroup(groups, g));
+  // runc's GetAdditionalGroups capitalizes its message, unlike the primary group's.
+  for (const g of groupAdd) additional.push(lookupGroup(groups, g, 'Unable'));
   // Docker (via containerd's WithAdditionalGIDs) lists the primary gid first, so `id`
   // in a container prints `groups=65534(nogroup)` for `-u nobody`.
   return { uid, gid, additionalGids: [...new Set([gid, ...additional])] };
 }
 
-function lookupGroup(groups: GroupEntry[], arg: string): number {
+function lookupGroup(groups: GroupEntry[], arg: string, verb = 'unable'): number {
   if (NUMERIC.test(arg)) return Number(arg);
   const g = groups.find((x) => x.name === arg);
-  if (!g) throw new EngineError('invalid-argument', `unable to find group ${arg}: no matching entries in group file`);
+  if (!g) throw new EngineError('invalid-argument', `${verb} to find group ${arg}: no matching entries in group file`);
   return g.gid;
 }
 

@@ -49,6 +49,8 @@ export interface SpecInput {
   hostRlimitNofile?: { soft: number; hard: number };
   /** Namespaces to join for `container:<id>` Pid/Ipc/UTS modes (e.g. /proc/<pid>/ns/pid). */
   nsPaths?: Partial<Record<'pid' | 'ipc' | 'uts', string>>;
+  /** `--ipc shareable` and `container:X` (X shareable): the host tmpfs bound at /dev/shm. */
+  shmSource?: string;
   /** Host facts; absent fields mean "assume a full-featured host". */
   host?: HostInfo;
   /** Reads `seccomp=/path.json` profiles and /proc/self/mountinfo (shared/slave binds); default fs.readFileSync(path, 'utf8'). */

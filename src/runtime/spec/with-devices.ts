@@ -32,10 +32,29 @@ export const DEFAULT_DEVICE_RULES: readonly OciDeviceCgroup[] = [
   { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' }, // fuse
 ];
 
+const RULE = /^([acb]) ([0-9]+|\*):([0-9]+|\*) ([rwm]{1,3})$/;
+
+/**
+ * One `--device-cgroup-rule` (`c 1:3 rwm`, `b 7:* rw`, `a *:* m`) as an allow rule; `*` is a
+ * wildcard (the field is left out). Throws dockerd's `invalid device cgroup rule format`.
+ */
+export function parseDeviceCgroupRule(rule: string): OciDeviceCgroup {
+  const m = RULE.exec(rule);
+  if (!m) throw new EngineError('invalid-argument', `invalid device cgroup rule format: '${rule}'`);
+  return {
+    allow: true,
+    type: m[1] as OciDeviceCgroup['type'],
+    ...(m[2] === '*' ? {} : { major: Number(m[2]) }),
+    ...(m[3] === '*' ? {} : { minor: Number(m[3]) }),
+    access: m[4],
+  };
+}
+
 /**
  * Devices: the runtime creates the standard ones (null, zero, full, random, urandom, tty,
  * console with a terminal, ptmx via devpts); HostConfig.Devices are looked up in
- * input.host.devices. Privileged gets every host device and an allow-all rule.
+ * input.host.devices, then HostConfig.DeviceCgroupRules are allowed. Privileged gets every
+ * host device and an allow-all rule (and neither of the above, as in dockerd).
  */
 export const withDevices: SpecMutator = (spec, input) => {
   const hc = input.hostConfig;
@@ -62,6 +81,7 @@ export const withDevices: SpecMutator = (spec, input) => {
       if (d.type === 'c' || d.type === 'b') rules.push({ allow: true, type: d.type, major: d.major, minor: d.minor, access });
     }
   }
+  for (const rule of hc.DeviceCgroupRules ?? []) rules.push(parseDeviceCgroupRule(rule));
   if (devices.length > 0) spec.linux.devices = devices;
   else delete spec.linux.devices;
   resources.devices = rules;

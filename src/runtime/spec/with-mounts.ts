@@ -29,6 +29,8 @@ export function defaultMounts(input: SpecInput): OciMount[] {
   const ipc = hc.IpcMode ?? '';
   if (ipc === 'host') {
     mounts.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'rprivate'] });
+  } else if ((ipc === 'shareable' || ipc.startsWith('container:')) && input.shmSource) {
+    mounts.push({ destination: '/dev/shm', type: 'bind', source: input.shmSource, options: ['rbind', 'rprivate'] });
   } else if (ipc !== 'none') {
     const size = hc.ShmSize && hc.ShmSize > 0 ? hc.ShmSize : DEFAULT_SHM_SIZE;
     mounts.push({ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${size}`] });

@@ -33,6 +33,6 @@ function pushMode(ns: OciNamespace[], type: 'uts' | 'pid' | 'ipc', mode: string 
     return;
   }
   const allowed = type === 'ipc' ? ['', 'private', 'shareable', 'none'] : type === 'pid' ? ['', 'private'] : [''];
-  if (!allowed.includes(m)) throw new EngineError('invalid-argument', `invalid ${type.toUpperCase()} mode: ${m}`);
+  if (!allowed.includes(m)) throw new EngineError('invalid-argument', `${type === 'ipc' ? 'Invalid' : 'invalid'} ${type.toUpperCase()} mode: ${m}`);
   ns.push({ type });
 }

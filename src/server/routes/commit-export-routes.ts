@@ -4,6 +4,7 @@ import type { Route } from '../route-table.js';
 import type { RequestContext } from '../context.js';
 import type { ContainerBackend } from '../backends.js';
 import { readJson } from '../body.js';
+import { JSON_SHAPES } from '../../api/json-shapes.js';
 import { sendJson } from '../respond.js';
 import { boolParam, strParam } from '../query.js';
 import { EngineError } from '../../shared/errors.js';
@@ -16,7 +17,7 @@ function need<K extends 'commit' | 'exportContainer'>(ctx: RequestContext, k: K)
 
 /** The body is a container config (create's shape: HostConfig and NetworkingConfig are ignored). */
 async function bodyConfig(ctx: RequestContext): Promise<ContainerConfig | undefined> {
-  const body = await readJson<(ContainerConfig & { HostConfig?: unknown; NetworkingConfig?: unknown }) | null>(ctx.req);
+  const body = await readJson<(ContainerConfig & { HostConfig?: unknown; NetworkingConfig?: unknown }) | null>(ctx.req, JSON_SHAPES.commit);
   if (!body || typeof body !== 'object') return undefined;
   const { HostConfig: _h, NetworkingConfig: _n, ...config } = body;
   return config;

@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { ContainerCreateRequest } from '../../api/types.js';
 import { sendJson, sendEmpty } from '../respond.js';
 import { boolParam, filtersParam, intParam, strParam } from '../query.js';
+import { JSON_SHAPES } from '../../api/json-shapes.js';
 import { readJson } from '../body.js';
 import { versionAtLeast } from '../api-version.js';
 import { invalid, EngineError } from '../../shared/errors.js';
@@ -10,7 +11,7 @@ import { invalid, EngineError } from '../../shared/errors.js';
 const id = (ctx: RequestContext): string => ctx.params.id;
 
 async function create(ctx: RequestContext): Promise<void> {
-  const body = await readJson<ContainerCreateRequest>(ctx.req);
+  const body = await readJson<ContainerCreateRequest>(ctx.req, JSON_SHAPES.containerCreate);
   if (body === undefined || body === null) throw invalid('config cannot be empty in order to create a container');
   if (typeof body !== 'object' || Array.isArray(body)) throw invalid('json: cannot unmarshal into Go value of type container.Config');
   const created = await ctx.backends.containers.create(body, { name: strParam(ctx.query, 'name'), platform: strParam(ctx.query, 'platform') });

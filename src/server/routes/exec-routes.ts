@@ -4,6 +4,7 @@ import type { ExecCreateRequest } from '../../api/types.js';
 import type { ContainerBackend } from '../backends.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { intParam } from '../query.js';
+import { JSON_SHAPES } from '../../api/json-shapes.js';
 import { readJson, readUpgradeJson } from '../body.js';
 import { versionAtLeast } from '../api-version.js';
 import { hijack } from '../hijack.js';
@@ -20,7 +21,7 @@ function execs(ctx: RequestContext): ExecBackend {
 }
 
 async function create(ctx: RequestContext): Promise<void> {
-  const body = await readJson<ExecCreateRequest>(ctx.req);
+  const body = await readJson<ExecCreateRequest>(ctx.req, JSON_SHAPES.execCreate);
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) throw invalid('No exec command specified');
   sendJson(ctx.res, 201, await execs(ctx).execCreate(ctx.params.id, body));
 }
@@ -32,8 +33,8 @@ async function create(ctx: RequestContext): Promise<void> {
  */
 async function start(ctx: RequestContext): Promise<void> {
   const body = ctx.upgrade
-    ? await readUpgradeJson<{ Detach?: boolean; Tty?: boolean }>(ctx.req, ctx.upgrade)
-    : await readJson<{ Detach?: boolean; Tty?: boolean }>(ctx.req);
+    ? await readUpgradeJson<{ Detach?: boolean; Tty?: boolean }>(ctx.req, ctx.upgrade, JSON_SHAPES.execStart)
+    : await readJson<{ Detach?: boolean; Tty?: boolean }>(ctx.req, JSON_SHAPES.execStart);
   const svc = execs(ctx);
   const info = await svc.execInspect(ctx.params.id);
   const detach = Boolean(body?.Detach);

@@ -86,7 +86,7 @@ export const imageRoutes: Route[] = [
   {
     method: 'POST',
     path: '/images/load',
-    handler: (ctx) => streamProgress(ctx.res, (out) => ctx.backends.images.load(ctx.req, (m) => out.write(m))),
+    handler: (ctx) => streamProgress(ctx.res, (out) => ctx.backends.images.load(ctx.req, (m) => out.write(m)), { inStream: true }),
   },
   { method: 'POST', path: '/images/create', handler: create },
   {

@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { NetworkBackend } from '../backends.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { filtersParam } from '../query.js';
+import { JSON_SHAPES, type JsonShape } from '../../api/json-shapes.js';
 import { readJson } from '../body.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 import type { EndpointSettings } from '../../api/types.js';
@@ -12,8 +13,8 @@ function networks(ctx: RequestContext): NetworkBackend {
   return ctx.backends.networks;
 }
 
-async function body<T>(ctx: RequestContext): Promise<T> {
-  const b = await readJson<T>(ctx.req);
+async function body<T>(ctx: RequestContext, shape: JsonShape): Promise<T> {
+  const b = await readJson<T>(ctx.req, shape);
   if (b === undefined || b === null || typeof b !== 'object' || Array.isArray(b)) throw invalid('invalid JSON body');
   return b;
 }
@@ -21,7 +22,7 @@ async function body<T>(ctx: RequestContext): Promise<T> {
 /** `/networks`: one store call per route (`/volumes` are in volume-routes.ts). */
 export const networkVolumeRoutes: Route[] = [
   { method: 'GET', path: '/networks', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).list(filtersParam(ctx.query))) },
-  { method: 'POST', path: '/networks/create', handler: async (ctx) => sendJson(ctx.res, 201, await networks(ctx).create(await body(ctx))) },
+  { method: 'POST', path: '/networks/create', handler: async (ctx) => sendJson(ctx.res, 201, await networks(ctx).create(await body(ctx, JSON_SHAPES.networkCreate))) },
   { method: 'POST', path: '/networks/prune', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).prune(filtersParam(ctx.query))) },
   { method: 'GET', path: '/networks/{id}', handler: async (ctx) => sendJson(ctx.res, 200, await networks(ctx).inspect(ctx.params.id)) },
   {
@@ -36,7 +37,7 @@ export const networkVolumeRoutes: Route[] = [
     method: 'POST',
     path: '/networks/{id}/connect',
     handler: async (ctx) => {
-      const b = await body<{ Container?: string; EndpointConfig?: EndpointSettings | null }>(ctx);
+      const b = await body<{ Container?: string; EndpointConfig?: EndpointSettings | null }>(ctx, JSON_SHAPES.networkConnect);
       await networks(ctx).connect(ctx.params.id, b.Container ?? '', b.EndpointConfig ?? {});
       sendEmpty(ctx.res, 200);
     },
@@ -45,7 +46,7 @@ export const networkVolumeRoutes: Route[] = [
     method: 'POST',
     path: '/networks/{id}/disconnect',
     handler: async (ctx) => {
-      const b = await body<{ Container?: string; Force?: boolean }>(ctx);
+      const b = await body<{ Container?: string; Force?: boolean }>(ctx, JSON_SHAPES.networkDisconnect);
       await networks(ctx).disconnect(ctx.params.id, b.Container ?? '', Boolean(b.Force));
       sendEmpty(ctx.res, 200);
     },

@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import { API_VERSION } from '../api-version.js';
 import { sendJson } from '../respond.js';
 import { filtersParam, timeParam } from '../query.js';
+import { JSON_SHAPES } from '../../api/json-shapes.js';
 import { readJson } from '../body.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 import { eventMatcher } from '../../events/event-filter.js';
@@ -25,6 +26,9 @@ async function events(ctx: RequestContext): Promise<void> {
   const since = timeParam(ctx.query, 'since');
   const until = timeParam(ctx.query, 'until');
   const match = eventMatcher(filtersParam(ctx.query));
+  if (since !== undefined && until !== undefined && until < since) {
+    throw invalid(`\`since\` time (${ctx.query.get('since')}) cannot be after \`until\` time (${ctx.query.get('until')})`);
+  }
   const { res } = ctx;
   res.writeHead(200, { 'Content-Type': 'application/json' });
   res.flushHeaders();
@@ -33,11 +37,10 @@ async function events(ctx: RequestContext): Promise<void> {
   };
   const nowSec = Date.now() / 1000;
   const onlyPast = until !== undefined && until <= nowSec;
-  let off: () => void = () => {};
-  // replay and subscribe in the same tick: nothing can be published in between
-  if (since !== undefined) for (const e of ctx.backends.events.replay(since, until)) send(e);
-  if (!onlyPast) off = ctx.backends.events.subscribe(send);
+  // the past (from the daemon's event log) and then live events, with no gap in between
+  const off = await ctx.backends.events.stream({ since, until }, send);
   if (onlyPast) {
+    off();
     res.end();
     return;
   }
@@ -55,7 +58,7 @@ async function events(ctx: RequestContext): Promise<void> {
 async function auth(ctx: RequestContext): Promise<void> {
   const backend = ctx.backends.auth;
   if (!backend) throw new EngineError('not-implemented', 'registry login is not available in this build of berthd');
-  const body = await readJson<unknown>(ctx.req);
+  const body = await readJson<unknown>(ctx.req, JSON_SHAPES.auth);
   if (!body || typeof body !== 'object') throw invalid('invalid login request: body must be a JSON object');
   sendJson(ctx.res, 200, await backend.login(body as Record<string, string>));
 }

@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { VolumeBackend } from '../backends.js';
 import { sendEmpty, sendJson } from '../respond.js';
 import { boolParam, filtersParam } from '../query.js';
+import { JSON_SHAPES } from '../../api/json-shapes.js';
 import { readJson } from '../body.js';
 import { versionAtLeast } from '../api-version.js';
 import { EngineError, invalid } from '../../shared/errors.js';
@@ -28,7 +29,7 @@ export const volumeRoutes: Route[] = [
     method: 'POST',
     path: '/volumes/create',
     handler: async (ctx) => {
-      const b = await readJson<Record<string, unknown>>(ctx.req);
+      const b = await readJson<Record<string, unknown>>(ctx.req, JSON_SHAPES.volumeCreate);
       if (b !== undefined && b !== null && (typeof b !== 'object' || Array.isArray(b))) throw invalid('json: cannot unmarshal into Go value of type volume.CreateOptions');
       sendJson(ctx.res, 201, await volumes(ctx).create(b ?? {}));
     },

@@ -65,6 +65,8 @@ export interface BerthDaemonOptions {
   args?: string[];
   /** Network settings; each daemon gets its own bridge, bip and pool by default. */
   network?: BerthNetworkOptions;
+  /** Working directory of berthd (default: the test's). */
+  cwd?: string;
 }
 
 let daemonCounter = 0;
@@ -163,7 +165,7 @@ export class BerthDaemon {
       ...this.networkArgs(),
       ...(this.opts.args ?? []),
     ];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: true });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: true, cwd: this.opts.cwd });
     closeSync(log);
     this.child = child;
     this.exited = new Promise((r) => child.once('exit', () => r()));

@@ -15,6 +15,8 @@ export interface SessionOptions {
   detachKeys?: string;
   /** Forward SIGINT/SIGTERM/... to the container (non-TTY only, like docker). */
   sigProxy: boolean;
+  /** Resizes the remote TTY (default: the container's, `POST /containers/{id}/resize`; exec passes its own). */
+  resizeTo?: (rows: number, cols: number) => Promise<void>;
 }
 
 /** A running attach: `done` settles when output ends or the user detaches. */
@@ -48,9 +50,15 @@ export function startSession(ctx: CliContext, t: Transport, id: string, conn: At
       if (ctx.stdin === process.stdin) spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
       cleanups.push(() => stdin.setRawMode(false));
     }
-    const keys = parseDetachKeys(o.detachKeys ?? 'ctrl-p,ctrl-q');
+    // Like docker's hijackedIOStreamer, the escape sequence is only watched for with a TTY:
+    // without one stdin is passed through byte for byte (binary input may hold ctrl-p,ctrl-q).
+    const keys = o.tty ? detachKeysOrDefault(o.detachKeys) : [];
     let matched = 0;
     const onData = (chunk: Buffer): void => {
+      if (keys.length === 0) {
+        conn.socket.write(chunk);
+        return;
+      }
       const out: number[] = [];
       for (const b of chunk) {
         if (b === keys[matched]) {
@@ -85,7 +93,7 @@ export function startSession(ctx: CliContext, t: Transport, id: string, conn: At
   const resize = async (): Promise<void> => {
     const out = ctx.stdout;
     if (!o.tty || !out.isTTY || !out.rows || !out.columns) return;
-    await containerResize(t, id, out.rows, out.columns).catch(() => undefined);
+    await (o.resizeTo ?? ((h, w) => containerResize(t, id, h, w)))(out.rows, out.columns).catch(() => undefined);
   };
   if (o.tty) {
     const onWinch = (): void => void resize();
@@ -111,6 +119,15 @@ export function startSession(ctx: CliContext, t: Transport, id: string, conn: At
 /** docker's CheckTty: a TTY with stdin attached needs a terminal on our side. */
 export function checkTty(ctx: CliContext, attachStdin: boolean, tty: boolean): void {
   if (tty && attachStdin && !ctx.stdin.isTTY) throw new CliError(1, 'the input device is not a TTY');
+}
+
+/** The detach keys, or docker's default (ctrl-p,ctrl-q) when `spec` is empty or invalid. */
+function detachKeysOrDefault(spec: string | undefined): number[] {
+  try {
+    return spec ? parseDetachKeys(spec) : [0x10, 0x11];
+  } catch {
+    return [0x10, 0x11];
+  }
 }
 
 /** `ctrl-p,ctrl-q` → [0x10, 0x11]; `a` → 0x61. */

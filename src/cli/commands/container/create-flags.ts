@@ -8,9 +8,10 @@ import { isMAC } from '../../opts/ip.js';
 import { listFlag, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from '../../opts/validators.js';
 import { type NetworkAttachment, endpointsConfig, networkFlag } from './network-flags.js';
 import { parsePortSpecs } from './port-specs.js';
+import { healthConfig, healthOptions, noHealthcheckOption, type HealthFlags } from './health-flags.js';
 
 /** Parsed flags shared by `run` and `create` (commander's camelCase keys). */
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   attach?: string[];
   capAdd?: string[];
   capDrop?: string[];
@@ -79,6 +80,7 @@ export interface CreateFlags {
 
 /** Declares `create`/`run` flags (docker's names and help text). `-h` is --hostname, so help is `--help` only. */
 export function addCreateFlags(cmd: Command): Command {
+  const [healthCmd, healthInterval, healthRetries, healthStartInterval, healthStartPeriod, healthTimeout] = healthOptions();
   return cmd
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', listFlag('--add-host', validateExtraHost))
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect)
@@ -97,6 +99,12 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--env-file <list>', 'Read in a file of environment variables', collect)
     .option('--expose <list>', 'Expose a port or a range of ports', collect)
     .option('--group-add <list>', 'Add additional groups to join', collect)
+    .addOption(healthCmd!)
+    .addOption(healthInterval!)
+    .addOption(healthRetries!)
+    .addOption(healthStartInterval!)
+    .addOption(healthStartPeriod!)
+    .addOption(healthTimeout!)
     .option('-h, --hostname <string>', 'Container host name')
     .option('--init', 'Run an init inside the container that forwards signals and reaps processes')
     .option('--no-init', 'Do not run an init', undefined)
@@ -118,6 +126,7 @@ export function addCreateFlags(cmd: Command): Command {
     .addOption(sharedOption(new Option('--net-alias <list>', 'Add network-scoped alias for the container').hideHelp().argParser(collect), 'networkAlias'))
     .option('--network <network>', 'Connect a container to a network', networkFlag)
     .option('--network-alias <list>', 'Add network-scoped alias for the container', collect)
+    .addOption(noHealthcheckOption())
     .option('--pid <string>', 'PID namespace to use')
     .option('--pids-limit <int>', 'Tune container pids limit (set -1 for unlimited)', int)
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
@@ -267,6 +276,8 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   if (mac) body.MacAddress = mac;
   if (f.stopSignal) body.StopSignal = f.stopSignal;
   if (f.stopTimeout !== undefined) body.StopTimeout = f.stopTimeout;
+  const health = healthConfig(f);
+  if (health) body.Healthcheck = health;
   return { body, name: f.name, platform: f.platform };
 }
 

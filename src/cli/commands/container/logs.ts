@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { containerLogs, copyOutput } from '../../../api-client/container-logs.js';
 import { containerInspect } from '../../../api-client/containers.js';
 import type { CliContext } from '../../context.js';
+import { getTimestamp } from '../../opts/timestamp.js';
 
 /** `berth logs [-f] [--tail N] [--since T] [--until T] [-t] CONTAINER` */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -19,21 +20,17 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (name: string, o: { follow?: boolean; since?: string; tail: string; timestamps?: boolean; until?: string }) => {
       const t = await ctx.transport();
       const c = await containerInspect(t, name);
-      const res = await containerLogs(t, c.Id, { follow: o.follow, since: toUnix(o.since), until: toUnix(o.until), tail: o.tail, timestamps: o.timestamps });
+      const res = await containerLogs(t, c.Id, { follow: o.follow, since: toUnix(o.since, Date.now(), 'since'), until: toUnix(o.until, Date.now(), 'until'), tail: o.tail, timestamps: o.timestamps });
       await copyOutput(res, !!c.Config.Tty, ctx.stdout, ctx.stderr);
     });
 }
 
-/** docker sends since/until as unix seconds: RFC3339 or relative (`42m`) become numbers. */
-export function toUnix(v: string | undefined, now = Date.now()): string | undefined {
+/** docker sends since/until as unix seconds: RFC3339 or relative (`42m`) become numbers (docker's GetTimestamp). */
+export function toUnix(v: string | undefined, now = Date.now(), flag?: 'since' | 'until'): string | undefined {
   if (v === undefined || v === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(v)) return v;
-  const rel = /^(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)$/.exec(v);
-  if (rel) {
-    const mult = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 'ms'];
-    return ((now - Number(rel[1]) * mult) / 1000).toFixed(9);
+  try {
+    return getTimestamp(v, now);
+  } catch (e) {
+    throw new Error(flag ? `invalid value for "${flag}": ${(e as Error).message}` : (e as Error).message);
   }
-  const d = Date.parse(v);
-  if (Number.isNaN(d)) throw new Error(`invalid value for "since": failed to parse value as time or duration: "${v}"`);
-  return (d / 1000).toFixed(9);
 }

@@ -4,6 +4,8 @@ import { version } from '../../../api-client/system.js';
 import { MAX_API_VERSION } from '../../../api-client/transport.js';
 import type { CliContext } from '../../context.js';
 import { GoTemplate } from '../../format/go-template.js';
+import { tabwrite } from '../../format/tabwriter.js';
+import { reformatDate, versionView } from '../../format/version-view.js';
 import { BERTH_BUILD, BERTH_VERSION } from '../../version.js';
 
 /** `berth version [-f FORMAT]`: client block, then the server's (or the connection error). */
@@ -35,10 +37,17 @@ export function register(parent: Command, ctx: CliContext): Command {
         failure = e;
       }
       if (o.format) {
-        const data = { Client: client, Server: server ?? null };
         const f = o.format === 'json' ? '{{json .}}' : o.format;
-        ctx.out(`${new GoTemplate(f).execute(data)}\n`);
+        let text = '';
+        let templateError: unknown;
+        try {
+          text = new GoTemplate(f).execute(versionView(client, server));
+        } catch (e) {
+          templateError = e;
+        }
+        ctx.out(`${tabwrite(`${text}\n`, 20, 1)}`);
         if (failure) throw failure;
+        if (templateError) throw templateError;
         return;
       }
       const lines = [
@@ -58,7 +67,8 @@ export function register(parent: Command, ctx: CliContext): Command {
         lines.push(`  API version:      ${server.ApiVersion}${server.MinAPIVersion ? ` (minimum version ${server.MinAPIVersion})` : ''}`);
         if (server.GoVersion) lines.push(`  Go version:       ${server.GoVersion}`);
         if (server.GitCommit) lines.push(`  Git commit:       ${server.GitCommit}`);
-        if (server.BuildTime) lines.push(`  Built:            ${server.BuildTime}`);
+        const built = engine?.Details?.BuildTime ?? server.BuildTime;
+        if (built) lines.push(`  Built:            ${reformatDate(built)}`);
         lines.push(`  OS/Arch:          ${server.Os}/${server.Arch}`);
         lines.push(`  Experimental:     ${engine?.Details?.Experimental ?? String(server.Experimental ?? false)}`);
         for (const c of server.Components ?? []) {

@@ -1,0 +1,114 @@
+import { open } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { sha256 } from '../../shared/digest.js';
+import { invalid } from '../../shared/errors.js';
+import type { BuildContext } from '../context/build-context.js';
+import { isWithin } from '../context/context-entry.js';
+import type { CopyEntry } from './ports.js';
+
+/** A COPY/ADD worked out against the context: what to write, what it read, its history text. */
+export interface CopyPlan {
+  entries: CopyEntry[];
+  /** Per-file digests of everything read (cache key and miss explanations). */
+  files: Record<string, string>;
+  /** Docker's `file:<hash> in /dest ` / `dir:` / `multi:` text. */
+  summary: string;
+}
+
+export interface CopyRequest {
+  kind: 'COPY' | 'ADD';
+  sources: string[];
+  inline: { name: string; content: string }[];
+  dest: string;
+  workdir: string;
+  owner?: { uid: number; gid: number };
+  chmod?: number;
+}
+
+/** Parses `--chmod` (octal, Docker's BuildKit form). */
+export function parseChmod(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-7]{3,4}$/.test(raw)) throw invalid(`invalid chmod parameter: ${raw}`);
+  return parseInt(raw, 8);
+}
+
+/** Resolves a destination against WORKDIR; a trailing `/` (or `.`) means "into this directory". */
+export function resolveDest(dest: string, workdir: string): { path: string; isDir: boolean } {
+  const isDir = dest.endsWith('/') || dest === '.' || dest.endsWith('/.');
+  const abs = posix.isAbsolute(dest) ? dest : posix.join(workdir || '/', dest);
+  return { path: posix.normalize(abs).replace(/(.)\/+$/, '$1'), isDir };
+}
+
+async function isArchive(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(512);
+    const { bytesRead } = await fh.read(buf, 0, 512, 0);
+    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return true;
+    if (bytesRead >= 3 && buf.toString('latin1', 0, 3) === 'BZh') return true;
+    if (bytesRead >= 6 && buf.toString('latin1', 0, 6) === '\xfd7zXZ\0') return true;
+    return bytesRead === 512 && buf.toString('latin1', 257, 262) === 'ustar';
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * The entries a COPY/ADD writes, with Docker's rules: a directory source copies its
+ * contents, a file goes to `dest` or (when `dest` ends in `/`, or there are several sources)
+ * into it; owner root unless `--chown`; ADD extracts local tar archives inside the image.
+ *
+ * @example await planCopy(ctx, { kind: 'COPY', sources: ['src'], inline: [], dest: '/app/', workdir: '/' })
+ */
+export async function planCopy(ctx: BuildContext, req: CopyRequest): Promise<CopyPlan> {
+  const sources = req.sources.length ? ctx.copySources(req.sources) : [];
+  const count = sources.length + req.inline.length;
+  const dest = resolveDest(req.dest, req.workdir);
+  if (count > 1 && !dest.isDir) {
+    throw invalid(`When using ${req.kind} with more than one source file, the destination must be a directory and end with a /`);
+  }
+  const owner = req.owner ?? { uid: 0, gid: 0 };
+  const entries: CopyEntry[] = [];
+  const files: Record<string, string> = {};
+  const mode = (m: number): number => (req.chmod !== undefined ? req.chmod : m);
+  for (const src of sources) {
+    const digest = await ctx.sourceDigest(src.path);
+    for (const f of digest.files) files[f.path || '.'] = f.digest;
+    if (src.type === 'dir') {
+      const base = src.path;
+      for (const e of ctx.list()) {
+        if (!isWithin(e.path, base) || e.path === base) continue;
+        const rel = base === '' ? e.path : e.path.slice(base.length + 1);
+        const target = posix.join(dest.path, rel);
+        entries.push({
+          path: target,
+          type: e.type,
+          hostPath: e.type === 'file' ? ctx.hostPath(e.path) : undefined,
+          mode: e.type === 'symlink' ? 0o777 : mode(e.mode),
+          uid: owner.uid,
+          gid: owner.gid,
+          linkname: e.linkname,
+          mtime: Math.floor(e.mtimeMs / 1000),
+        });
+      }
+      continue;
+    }
+    const e = ctx.entry(src.path)!;
+    const hostPath = ctx.hostPath(src.path);
+    if (req.kind === 'ADD' && (await isArchive(hostPath))) {
+      entries.push({ path: dest.path, type: 'archive', hostPath, mode: 0o755, uid: owner.uid, gid: owner.gid });
+      continue;
+    }
+    const target = dest.isDir || count > 1 ? posix.join(dest.path, posix.basename(src.path)) : dest.path;
+    entries.push({ path: target, type: 'file', hostPath, mode: mode(e.mode), uid: owner.uid, gid: owner.gid, mtime: Math.floor(e.mtimeMs / 1000) });
+  }
+  for (const doc of req.inline) {
+    const target = dest.isDir || count > 1 ? posix.join(dest.path, doc.name) : dest.path;
+    const content = Buffer.from(doc.content);
+    files[`<<${doc.name}`] = sha256(content);
+    entries.push({ path: target, type: 'file', content, mode: mode(0o644), uid: owner.uid, gid: owner.gid });
+  }
+  const hash = sha256(JSON.stringify(Object.entries(files))).slice('sha256:'.length);
+  const what = count > 1 ? 'multi' : sources[0]?.type === 'dir' ? 'dir' : 'file';
+  return { entries, files, summary: `${what}:${hash} in ${req.dest} ` };
+}

@@ -1,0 +1,112 @@
+import type { ContainerConfig } from '../../api/types.js';
+
+/**
+ * What the builder needs from the engine's services, declared here (STYLE habit 7) and wired
+ * in by src/daemon: images are resolved, committed and tagged through the image service,
+ * step containers are ordinary containers made and run by the container service.
+ *
+ * @example
+ *   const id = await ports.containers.create({ image, config, name: 'berth-build-...' });
+ *   const code = await ports.containers.run(id, (b) => out.stream(b.toString()));
+ */
+export interface BuildPorts {
+  images: BuildImages;
+  containers: BuildContainers;
+}
+
+/** An image as a build step sees it. */
+export interface BuildImage {
+  id: string;
+  config: ContainerConfig;
+  os: string;
+  architecture: string;
+}
+
+export interface BuildImages {
+  /** The local image `ref` names, or undefined when there is none. */
+  find(ref: string): Promise<BuildImage | undefined>;
+  /** Pulls `ref` from its registry (FROM of an image not present, or `pull=1`). */
+  pull(ref: string, platform?: string): Promise<void>;
+  /** A metadata-only step: a new image with no layer (history `empty_layer`). */
+  commit(input: { parent: string | null; config: ContainerConfig; containerConfig?: ContainerConfig; createdBy: string }): Promise<string>;
+  /** Points `ref` at the image; returns the familiar form (`app:latest`). */
+  tag(id: string, ref: string): Promise<string>;
+  /** True while the image is still in the store (cache entries may outlive their images). */
+  exists(id: string): Promise<boolean>;
+}
+
+/** A mount added to a RUN container (`--mount` of RUN, a secret). */
+export interface BuildMount {
+  type: 'bind' | 'tmpfs';
+  source?: string;
+  target: string;
+  readOnly?: boolean;
+}
+
+/** One entry a COPY/ADD writes into the step container, with its final owner and mode. */
+export interface CopyEntry {
+  /** Absolute path in the container. */
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'archive';
+  /** Where the bytes are on the host (files; `archive`: a tar to extract at `path`). */
+  hostPath?: string;
+  /** The bytes, for inline (heredoc) files. */
+  content?: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+  linkname?: string;
+  mtime?: number;
+}
+
+export interface CopyFromImage {
+  image: string;
+  /** Absolute paths in the source image. */
+  sources: string[];
+  /** Absolute destination. */
+  dest: string;
+  /** The destination is a directory (ends in `/`, or several sources). */
+  destIsDir: boolean;
+  owner?: { uid: number; gid: number };
+  chmod?: number;
+  /** Name and labels for the short-lived source container. */
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** What a step container is made from. */
+export interface StepContainerSpec {
+  image: string;
+  config: ContainerConfig;
+  /** Recognizable name (`berth-build-<build>-<step>`). */
+  name: string;
+  labels: Record<string, string>;
+  networkMode?: string;
+  mounts?: BuildMount[];
+  extraHosts?: string[];
+  shmSize?: number;
+}
+
+export interface BuildContainers {
+  create(spec: StepContainerSpec): Promise<string>;
+  /** Starts the container, streams its output to `onOutput`, resolves with the exit code. */
+  run(id: string, onOutput: (data: Buffer) => void, signal?: AbortSignal): Promise<number>;
+  /** Writes entries into the (stopped) container's filesystem, parents created as root 0755. */
+  copyInto(id: string, entries: CopyEntry[]): Promise<void>;
+  /** Creates a directory (and its parents) unless it exists: WORKDIR. */
+  mkdir(id: string, path: string, owner?: { uid: number; gid: number }): Promise<void>;
+  /**
+   * COPY --from: copies paths of another image into the container with COPY's rules (a
+   * directory's contents, a file to `dest` or into it), through a container of that image.
+   */
+  copyFromImage(id: string, req: CopyFromImage): Promise<void>;
+  /** One new layer from the container's changes on its image. */
+  commit(id: string, input: { config: ContainerConfig; containerConfig?: ContainerConfig; createdBy: string; mountStubs?: string[] }): Promise<string>;
+  remove(id: string): Promise<void>;
+}
+
+/** What the build writes to its client: stream text, the image ID, or a failure. */
+export interface BuildOutput {
+  stream(text: string): void;
+  aux(value: Record<string, unknown>): void;
+}

@@ -1,0 +1,68 @@
+import type { Route } from '../route-table.js';
+import type { RequestContext } from '../context.js';
+import type { BuildRequest } from '../backends.js';
+import { boolParam, intParam, strParam } from '../query.js';
+import { streamProgress } from '../json-stream.js';
+import { EngineError, invalid } from '../../shared/errors.js';
+
+function jsonParam<T>(q: URLSearchParams, name: string, dflt: T): T {
+  const raw = q.get(name);
+  if (!raw) return dflt;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    throw invalid(`invalid ${name} parameter: ${raw}`);
+  }
+}
+
+/** `POST /build` query to a BuildRequest (Docker's parameter names and defaults). */
+export function buildRequest(q: URLSearchParams): BuildRequest {
+  const extra = jsonParam<string[] | string | null>(q, 'extrahosts', null) ?? [];
+  return {
+    tags: q.getAll('t').filter((t) => t !== ''),
+    dockerfile: strParam(q, 'dockerfile'),
+    buildArgs: jsonParam<Record<string, string | null>>(q, 'buildargs', {}) ?? {},
+    target: strParam(q, 'target'),
+    noCache: boolParam(q, 'nocache'),
+    pull: boolParam(q, 'pull'),
+    labels: jsonParam<Record<string, string>>(q, 'labels', {}) ?? {},
+    rm: boolParam(q, 'rm', true),
+    forceRm: boolParam(q, 'forcerm'),
+    quiet: boolParam(q, 'q'),
+    networkMode: strParam(q, 'networkmode'),
+    platform: strParam(q, 'platform'),
+    shmSize: intParam(q, 'shmsize'),
+    extraHosts: Array.isArray(extra) ? extra : String(extra).split(',').filter(Boolean),
+    cacheFrom: jsonParam<string[]>(q, 'cachefrom', []) ?? [],
+    secrets: jsonParam<Record<string, string>>(q, 'secrets', {}) ?? {},
+  };
+}
+
+/**
+ * The classic builder's progress stream. With `q` the step output is held back: on success
+ * only the image ID is written, on failure everything held back and then the error.
+ */
+async function build(ctx: RequestContext): Promise<void> {
+  const builder = ctx.backends.builder;
+  if (!builder) throw new EngineError('not-implemented', 'build is not implemented');
+  const req = buildRequest(ctx.query);
+  await streamProgress(ctx.res, async (out) => {
+    const held: string[] = [];
+    const progress = {
+      stream: (text: string) => (req.quiet ? held.push(text) : out.write({ stream: text })),
+      aux: (value: Record<string, unknown>) => { if (!req.quiet) out.write({ aux: value }); },
+    };
+    try {
+      const id = await builder.build(ctx.req, req, progress, ctx.signal);
+      if (req.quiet) out.write({ stream: `${id}\n` });
+    } catch (err) {
+      if (!out.started && held.length === 0) throw err;
+      for (const text of held) out.write({ stream: text });
+      const message = err instanceof Error ? err.message : String(err);
+      const code = (err as { code?: unknown }).code;
+      out.write({ errorDetail: typeof code === 'number' ? { code, message } : { message }, error: message });
+    }
+  });
+}
+
+export const buildRoutes: Route[] = [{ method: 'POST', path: '/build', handler: build }];
