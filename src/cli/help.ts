@@ -42,7 +42,10 @@ function aliasesOf(path: string[]): string[] {
 export function topHelp(noun?: string): string {
   const row = (name: string, summary: string): string => `  ${name.padEnd(11)} ${summary}`;
   if (noun) {
-    const rows = COMMANDS.filter((e) => e.group?.noun === noun).map((e) => row(e.group!.verbs[0]!, e.summary));
+    // cobra lists a group's commands by name
+    const rows = COMMANDS.filter((e) => e.group?.noun === noun)
+      .sort((a, b) => (a.group!.verbs[0]! < b.group!.verbs[0]! ? -1 : 1))
+      .map((e) => row(e.group!.verbs[0]!, e.summary));
     return `Usage:  berth ${noun} COMMAND\n\n${GROUPS[noun]}\n\nCommands:\n${rows.join('\n')}\n\nRun 'berth ${noun} COMMAND --help' for more information on a command.\n`;
   }
   const rows = COMMANDS.filter((e) => e.top.length).map((e) => row(e.top[0]!, e.summary));

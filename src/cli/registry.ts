@@ -23,7 +23,7 @@ export interface CommandEntry {
 export const COMMANDS: CommandEntry[] = [
   { top: ['run'], group: { noun: 'container', verbs: ['run'] }, summary: 'Create and run a new container from an image', runStyleErrors: true, load: () => import('./commands/container/run.js') },
   { top: ['create'], group: { noun: 'container', verbs: ['create'] }, summary: 'Create a new container', runStyleErrors: true, load: () => import('./commands/container/create.js') },
-  { top: ['ps'], group: { noun: 'container', verbs: ['ls', 'ps', 'list'] }, summary: 'List containers', load: () => import('./commands/container/ls.js') },
+  { top: ['ps'], group: { noun: 'container', verbs: ['ls', 'list', 'ps'] }, summary: 'List containers', load: () => import('./commands/container/ls.js') },
   { top: ['start'], group: { noun: 'container', verbs: ['start'] }, summary: 'Start one or more stopped containers', load: () => import('./commands/container/start.js') },
   { top: ['stop'], group: { noun: 'container', verbs: ['stop'] }, summary: 'Stop one or more running containers', load: () => import('./commands/container/stop.js') },
   { top: ['restart'], group: { noun: 'container', verbs: ['restart'] }, summary: 'Restart one or more containers', load: () => import('./commands/container/restart.js') },
@@ -79,7 +79,7 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['version'], summary: 'Show the Docker version information', load: () => import('./commands/system/version.js') },
   { top: ['info'], group: { noun: 'system', verbs: ['info'] }, summary: 'Display system-wide information', load: () => import('./commands/system/info.js') },
   { top: ['events'], group: { noun: 'system', verbs: ['events'] }, summary: 'Get real time events from the server', load: () => import('./commands/system/events.js') },
-  { top: [], group: { noun: 'system', verbs: ['df'] }, summary: 'Show docker disk usage', load: () => import('./commands/system/df.js') },
+  { top: [], group: { noun: 'system', verbs: ['df'] }, summary: 'Show berth disk usage', load: () => import('./commands/system/df.js') },
   { top: [], group: { noun: 'system', verbs: ['prune'] }, summary: 'Remove unused data', load: () => import('./commands/system/prune.js') },
 ];
 

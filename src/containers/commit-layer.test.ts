@@ -91,3 +91,21 @@ test('upperLayer: an upper dir with only runtime mount points is an empty layer 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('upperLayer: mount stubs of a build step (secret, cache) and the parents they alone made stay out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-commit-stubs-'));
+  try {
+    const lower = join(dir, 'lower');
+    const upper = join(dir, 'upper');
+    mkdirSync(join(lower, 'root'), { recursive: true });
+    mkdirSync(join(upper, 'run/secrets'), { recursive: true });
+    writeFileSync(join(upper, 'run/secrets/tok'), '');
+    mkdirSync(join(upper, 'root/.cache'), { recursive: true });
+    writeFileSync(join(upper, 'root/kept'), 'k');
+    writeFileSync(join(upper, 'seen'), 's');
+    const { rows } = await entries(await upperLayer(upper, [lower], ['/run/secrets/tok', '/root/.cache']));
+    assert.deepEqual(rows.map((r) => r.name), ['root/', 'root/kept', 'seen']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

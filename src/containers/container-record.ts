@@ -8,7 +8,8 @@ import { EngineError } from '../shared/errors.js';
  * On-disk layout owned by this file (drawn once):
  * ```
  * <data-root>/containers/<id>/container.json   ContainerRecord (schemaVersion 1), atomic temp+rename;
- *                                              `mounts` (binds and volumes) was added later and is optional
+ *                                              `mounts` (binds and volumes) and `state.health` were added
+ *                                              later and are optional
  * <data-root>/containers/<id>/container.log    conmon's k8s-file log
  * <data-root>/containers/<id>/{hostname,hosts,resolv.conf}
  * <exec-root>/containers/<id>/                 monitor state dir (conmon.pid, exit, attach, ctl ...)

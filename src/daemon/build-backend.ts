@@ -1,13 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
 import type { BuildBackend, ContainerBackend, ImagePuller } from '../server/backends.js';
-import type { BuildPorts, CopyEntry, CopyFromImage } from '../builder/dispatch/ports.js';
-import { BUILD_LABEL, runBuild } from '../builder/dispatch/build.js';
-import { BuildCache } from '../builder/dispatch/build-cache.js';
-import { receiveContext } from '../builder/context/receive-context.js';
+import { BUILD_LABEL, BuildCache, extractTar, receiveContext, runBuild, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
 import { decompress, readTar } from '../archive/index.js';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../archive/tar-encode.js';
 import { familiarString, parseReference, withDefaultTag } from '../images/reference.js';
@@ -188,11 +185,51 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
               }
               yield END_OF_ARCHIVE;
             })());
-            await containers.archivePut(id, '/', out, {});
+            try {
+              await containers.archivePut(id, '/', out, {});
+            } finally {
+              tar.destroy();
+            }
           }
         } finally {
-          await containers.remove(src, { force: true }).catch(() => undefined);
+          await containers.remove(src, { force: true, volumes: true }).catch(() => undefined);
         }
+      },
+      async exportPath(image, path, hostDir, c) {
+        const src = (await containers.create({ Image: image, Labels: c.labels, Cmd: ['true'] }, { name: c.name })).Id;
+        try {
+          const { stat: st, tar } = await containers.archiveGet(src, path);
+          await mkdir(hostDir, { recursive: true, mode: 0o700 });
+          try {
+            await extractTar(tar, hostDir);
+          } finally {
+            tar.destroy();
+          }
+          return join(hostDir, st.name);
+        } finally {
+          await containers.remove(src, { force: true, volumes: true }).catch(() => undefined);
+        }
+      },
+      async readFile(id, path) {
+        let got: Awaited<ReturnType<typeof containers.archiveGet>>;
+        try {
+          got = await containers.archiveGet(id, path);
+        } catch (err) {
+          if (EngineError.is(err, 'not-found')) return undefined;
+          throw err;
+        }
+        // read to the end: the container's filesystem stays mounted until the tar is consumed
+        let content: Buffer | undefined;
+        try {
+          for await (const e of readTar(got.tar)) {
+            const parts: Buffer[] = [];
+            for await (const c of e.body()) parts.push(c);
+            if (e.header.type === 'file' && content === undefined) content = Buffer.concat(parts);
+          }
+        } finally {
+          got.tar.destroy();
+        }
+        return content;
       },
       async mkdir(id, path, owner) {
         await ensureDirs(id, [...parents(`${path}/x`)], owner);
@@ -201,17 +238,21 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
         return (await containers.commitLayer(id, { ...input, pause: false })).id;
       },
       async remove(id) {
-        await containers.remove(id, { force: true });
+        await containers.remove(id, { force: true, volumes: true });
       },
     },
   };
 }
 
-/** Removes step containers a crashed daemon left behind (they carry BUILD_LABEL). */
-export async function sweepBuildContainers(containers: Pick<ContainerBackend, 'list' | 'remove'>, logger: Logger): Promise<void> {
+/**
+ * Removes what a crashed daemon left of its builds: step containers (they carry BUILD_LABEL)
+ * and unpacked contexts under `<dataRoot>/builder/tmp`.
+ */
+export async function sweepBuildContainers(containers: Pick<ContainerBackend, 'list' | 'remove'>, logger: Logger, dataRoot?: string): Promise<void> {
+  if (dataRoot) await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true }).catch((err: unknown) => logger.warn('failed to remove build contexts', { err }));
   const leftovers = await containers.list({ all: true, filters: new Map([['label', [BUILD_LABEL]]]) });
   for (const c of leftovers) {
-    await containers.remove(c.Id, { force: true }).catch((err: unknown) => logger.warn('failed to remove build container', { id: c.Id, err }));
+    await containers.remove(c.Id, { force: true, volumes: true }).catch((err: unknown) => logger.warn('failed to remove build container', { id: c.Id, err }));
   }
 }
 

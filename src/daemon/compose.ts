@@ -100,7 +100,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   if (removed > 0) logger.info('removed unfinished content ingests', { count: removed });
   await localContainers.restore();
   const buildMod = await import('./build-backend.js');
-  await buildMod.sweepBuildContainers(localContainers, logger).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
+  await buildMod.sweepBuildContainers(localContainers, logger, dataRoot).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
   const state = await reg.ClientState.open(join(dataRoot, 'registry-client'));
   const regDeps = { content, images: localImages, state, insecureRegistries: config.insecureRegistries };
   const puller = new reg.RegistryPuller(regDeps);

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { forEachTarget, uniq } from './harness.js';
+import http from 'node:http';
+import { makeTar } from '../../src/builder/context/test-tars.js';
+import { forEachTarget, uniq, waitFor } from './harness.js';
 
 interface ImageJson {
   Id: string;
@@ -165,11 +167,11 @@ forEachTarget('docker build (classic builder)', (t) => {
     mkdirSync(join(dir, 'tree/sub'), { recursive: true });
     writeFileSync(join(dir, 'tree/sub/in.txt'), 'in\n');
     execFileSync('tar', ['czf', join(dir, 'a.tgz'), '-C', join(dir, 'tree'), '.']);
-    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nADD a.tgz /x/\nCOPY --chown=5:6 --chmod=600 f.txt /f.txt\n');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nADD a.tgz /x/\nCOPY --chown=nobody:nogroup f.txt /g.txt\nCOPY --chown=5:6 --chmod=600 f.txt /f.txt\n');
     const r = await docker(['build', '--network', 'none', '-t', name, dir]);
     if (t().isDocker && /chmod/.test(r.stderr)) return; // the classic builder has no --chmod
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(await run([name, 'sh', '-c', 'cat /x/sub/in.txt; stat -c "%u:%g %a" /f.txt']), 'in\n5:6 600\n');
+    assert.equal(await run([name, 'sh', '-c', 'cat /x/sub/in.txt; stat -c "%u:%g %a" /f.txt /g.txt']), 'in\n5:6 600\n65534:65534 644\n');
     await docker(['rmi', '-f', name]);
   });
 
@@ -215,6 +217,10 @@ forEachTarget('docker build (classic builder)', (t) => {
     const second = await daemon.berth(['build', '--network', 'none', '--build-arg', 'V=2', '-t', name, '-f', join(dir, 'custom.df'), dir]);
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /cache miss: RUN ls -A \/c && echo v=\$V: build arg V changed\n/);
+    const tty = await daemon.berth(['build', '--progress', 'tty', '--build-arg', 'V=3', '-f', join(dir, 'custom.df'), dir]);
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.match(tty.stdout, /\[4\/4\] RUN ls -A \/c && echo v=\$V\n  => cache miss: RUN ls -A \/c && echo v=\$V: build arg V changed\n(  \| .*\n)+  => DONE \d+\.\ds\n/);
+    assert.match(tty.stdout, /\[2\/4\] ARG V=1\n  => CACHED/);
     const quiet = await daemon.berth(['build', '-q', '-'], { input: 'FROM busybox\nLABEL q=1\n' });
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.match(quiet.stdout, /^sha256:[0-9a-f]{64}\n$/);
@@ -234,7 +240,10 @@ forEachTarget('docker build (classic builder)', (t) => {
     const dir = context({ 'tok.txt': 's3cret\n' });
     dirs.push(dir);
     const df = [
+      'FROM busybox AS tools',
+      'RUN mkdir /out && echo from-stage > /out/f',
       'FROM busybox',
+      'RUN --mount=type=bind,from=tools,source=/out,target=/m cat /m/f > /m-seen',
       'RUN --mount=type=secret,id=tok cat /run/secrets/tok > /seen',
       'RUN --mount=type=cache,target=/cache echo x >> /cache/log && wc -l < /cache/log',
       'RUN --network=none --mount=type=bind,source=tok.txt,target=/b cat /b',
@@ -245,10 +254,60 @@ forEachTarget('docker build (classic builder)', (t) => {
     const again = await daemon.berth(['build', '--no-cache', '--secret', `id=tok,src=${join(dir, 'tok.txt')}`, '-t', name, '-f', '-', dir], { input: df });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /---> Running in [0-9a-f]{12}\n2\n/);
-    assert.equal(await run([name, 'sh', '-c', 'cat /seen; ls /run/secrets 2>/dev/null; ls -A /cache 2>/dev/null; echo end']), 's3cret\nend\n');
+    assert.equal(await run([name, 'sh', '-c', 'cat /m-seen /seen; ls /run/secrets /m 2>/dev/null; ls -A /cache 2>/dev/null; echo end']), 'from-stage\ns3cret\nend\n');
     const hist = await daemon.berth(['image', 'history', '--no-trunc', '--format', '{{.CreatedBy}}', name]);
     assert.doesNotMatch(hist.stdout, /s3cret/);
     await daemon.berth(['rmi', '-f', name]);
+  });
+
+  test('ONBUILD triggers run in the child build', async () => {
+    const base = uniq('bt-onbuild');
+    const child = uniq('bt-child');
+    const d1 = context({ Dockerfile: 'FROM busybox\nONBUILD RUN echo triggered > /t\n' });
+    const d2 = context({ Dockerfile: `FROM ${base}\nCMD ["cat", "/t"]\n` });
+    dirs.push(d1, d2);
+    assert.equal((await docker(['build', '--network', 'none', '-t', base, d1])).code, 0);
+    const r = await docker(['build', '--network', 'none', '-t', child, d2]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /# Executing 1 build trigger\n/);
+    assert.equal(await run([child]), 'triggered\n');
+    assert.equal((await inspect(child)).Config.OnBuild, null);
+    await docker(['rmi', '-f', child, base]);
+  });
+
+  test('heredocs: RUN <<EOF and COPY <<EOF (beyond the classic builder)', async (tc) => {
+    if (t().isDocker) return tc.skip('the classic builder has no heredocs');
+    const name = uniq('bt-heredoc');
+    const dir = context({ Dockerfile: 'FROM busybox\nARG WHO=world\nRUN <<EOF\necho line1 > /h\necho line2 >> /h\nEOF\nCOPY <<EOF /greet.txt\nhello $WHO\nEOF\n' });
+    dirs.push(dir);
+    const r = await docker(['build', '--network', 'none', '-t', name, dir]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(await run([name, 'cat', '/h', '/greet.txt']), 'line1\nline2\nhello world\n');
+    await docker(['rmi', '-f', name]);
+  });
+
+  test('a client that goes away mid-RUN stops the build: no tag, no build container left', async (tc) => {
+    if (t().isDocker) return tc.skip('berth only (timing of the oracle\'s cleanup is not part of the contract)');
+    const name = uniq('bt-gone');
+    const tar = await makeTar([{ name: 'Dockerfile', content: 'FROM busybox\nRUN sleep 30\n' }]);
+    const req = http.request({ socketPath: t().socket, method: 'POST', path: `/v1.41/build?t=${name}&networkmode=none`, headers: { 'Content-Type': 'application/x-tar' } });
+    req.on('error', () => undefined);
+    req.end(tar);
+    const running = await waitFor(async () => ((await docker(['ps', '-q', '--filter', 'label=io.berth.build'])).stdout.trim() ? true : undefined), 15_000);
+    assert.ok(running, 'the RUN container never started');
+    req.destroy();
+    const gone = await waitFor(async () => ((await docker(['ps', '-aq', '--filter', 'label=io.berth.build'])).stdout.trim() === '' ? true : undefined), 20_000);
+    assert.ok(gone, 'the build container was left behind');
+    assert.equal((await docker(['image', 'inspect', name])).code, 1);
+  });
+
+  test('a RUN after VOLUME leaves no anonymous volume behind', async () => {
+    const dir = context({ Dockerfile: 'FROM busybox\nVOLUME /data\nRUN echo x > /data/f\n' });
+    dirs.push(dir);
+    const before = (await docker(['volume', 'ls', '-q'])).stdout;
+    const r = await docker(['build', '--no-cache', '--network', 'none', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((await docker(['volume', 'ls', '-q'])).stdout, before);
   });
 
   test('the cache survives a restart; step containers left by a crash are removed at boot', async (tc) => {

@@ -227,15 +227,19 @@ forEachTarget('docker update, health checks, restart policies', (t) => {
     assert.ok(await waitFor(async () => (await inspect(t(), c, '{{.State.Health.Status}}')) === 'healthy', 10_000));
 
     const out = uniq('hout');
-    await ok(t(), ['run', '-d', ...NONE, '--name', out, '--health-interval', '300ms', '--health-cmd', "head -c 5000 /dev/zero | tr '\\000' a; echo err >&2; exit 3", 'busybox', 'sleep', '300']);
+    const both = uniq('hboth');
+    await ok(t(), ['run', '-d', ...NONE, '--name', out, '--health-interval', '300ms', '--health-cmd', "head -c 5000 /dev/zero | tr '\\000' a; exit 3", 'busybox', 'sleep', '300']);
+    await ok(t(), ['run', '-d', ...NONE, '--name', both, '--health-interval', '300ms', '--health-cmd', 'echo out; sleep 0.2; echo err >&2; exit 2', 'busybox', 'sleep', '300']);
     assert.ok(await waitFor(async () => Number(await inspect(t(), out, '{{len .State.Health.Log}}')) > 0, 10_000));
     assert.equal(await inspect(t(), out, '{{(index .State.Health.Log 0).ExitCode}} {{len (index .State.Health.Log 0).Output}}'), '3 4099');
     assert.match(await inspect(t(), out, '{{(index .State.Health.Log 0).Output}}'), /^a{4096}\.\.\.$/);
+    assert.ok(await waitFor(async () => Number(await inspect(t(), both, '{{len .State.Health.Log}}')) > 0, 10_000));
+    assert.equal(await inspect(t(), both, '{{json (index .State.Health.Log 0).Output}} {{(index .State.Health.Log 0).ExitCode}}'), '"out\\nerr\\n" 2');
 
     const api = await t().api('POST', '/containers/create', { Image: 'busybox', Cmd: ['true'], Healthcheck: { Test: ['CMD', 'true'], Interval: 5 }, HostConfig: { NetworkMode: 'none' } });
     assert.equal(api.status, 400);
     assert.equal(api.json<{ message: string }>().message, 'Interval in Healthcheck cannot be less than 1ms');
-    await ok(t(), ['rm', '-f', base, c, out]);
+    await ok(t(), ['rm', '-f', base, c, out, both]);
     await ok(t(), ['rmi', img]);
   });
 

@@ -8,6 +8,7 @@ import { makeTar, type TarSpec } from '../context/test-tars.js';
 import type { BuildContext } from '../context/build-context.js';
 import { BuildCache } from './build-cache.js';
 import { runBuild, type BuildOptions } from './build.js';
+import { ownerIds } from './chown.js';
 import { FakeEngine } from './fake-ports.js';
 
 let workDir = '';
@@ -199,4 +200,36 @@ test('a failing stage fails the build and stops the others', async () => {
   engine.scripts.set('exit 1', { code: 1 });
   await assert.rejects(build('FROM busybox AS a\nRUN exit 1\nFROM busybox AS b\nRUN echo b\nRUN echo c\nFROM busybox\nCOPY --from=a /x /x\nCOPY --from=b /y /y\n'), /returned a non-zero code: 1/);
   assert.equal(engine.containers.size, 0);
+});
+
+test('--chown with names reads the image\'s passwd and group; unknown names fail like Docker', async () => {
+  engine.files.set('/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nwww:x:33:34::/var/www:/bin/false\n');
+  engine.files.set('/etc/group', 'root:x:0:\nstaff:x:50:\nwww:x:34:\n');
+  await build('FROM busybox\nCOPY --chown=www a /a\nCOPY --chown=www:staff a /b\n', {}, [{ name: 'a', content: 'a' }]);
+  assert.deepEqual(engine.copied.map((e) => [e.path, e.uid, e.gid]), [['/a', 33, 34], ['/b', 33, 50]]);
+  await assert.rejects(build('FROM busybox\nCOPY --chown=ghost a /a\n', {}, [{ name: 'a' }]), /can't find uid for user ghost: no such user: ghost/);
+});
+
+test('ownerIds: names, numbers, primary groups', () => {
+  const passwd = 'www:x:33:34::/:/bin/false\n';
+  const group = 'staff:x:50:\n';
+  assert.throws(() => ownerIds({ user: 'www' }, passwd, group), /can't find gid for group www: no such group: www/);
+  assert.deepEqual(ownerIds({ user: 'www' }, passwd, `${group}www:x:34:\n`), { uid: 33, gid: 34 });
+  assert.deepEqual(ownerIds({ user: 'www', group: 'staff' }, passwd, group), { uid: 33, gid: 50 });
+  assert.deepEqual(ownerIds({ user: '7' }, passwd, group), { uid: 7, gid: 7 });
+  assert.deepEqual(ownerIds({ user: '7', group: '9' }, passwd, group), { uid: 7, gid: 9 });
+  assert.throws(() => ownerIds({ user: 'www', group: 'nope' }, passwd, group), /no such group: nope/);
+});
+
+test('RUN --mount=type=bind,from=<stage> binds a copy of the stage path', async () => {
+  let mounts: unknown;
+  const create = engine.ports.containers.create;
+  engine.ports.containers.create = async (spec) => {
+    if (spec.mounts?.length) mounts = spec.mounts;
+    return create(spec);
+  };
+  await build('FROM busybox AS tools\nRUN echo t\nFROM busybox\nRUN --mount=type=bind,from=tools,source=/bin,target=/tools ls /tools\n');
+  const exported = engine.calls.find((c) => c.op === 'export')!.detail as { path: string };
+  assert.equal(exported.path, '/bin');
+  assert.match(JSON.stringify(mounts), /"target":"\/tools","readOnly":true/);
 });

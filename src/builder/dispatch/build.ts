@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ContainerConfig } from '../../api/types.js';
 import { EngineError, invalid, notFound } from '../../shared/errors.js';
 import type { BuildContext } from '../context/build-context.js';
@@ -10,9 +12,11 @@ import { StageArgs, envMap } from './build-args.js';
 import { BuildCache, type StepProbe } from './build-cache.js';
 import { parseChmod, planCopy, resolveDest } from './copy-plan.js';
 import { applyMetadata, isMetadata } from './metadata.js';
-import type { BuildOutput, BuildPorts, CopyEntry } from './ports.js';
+import type { BuildMount, BuildOutput, BuildPorts, CopyEntry } from './ports.js';
 import { runMounts } from './run-mounts.js';
 import { OrderedLanes, Semaphore } from './ordered-lanes.js';
+import { ownerIds, parseOwner, type OwnerSpec } from './chown.js';
+import { neededStages } from './needed-stages.js';
 
 /** The `POST /build` options the dispatcher uses. */
 export interface BuildOptions {
@@ -91,6 +95,8 @@ class Builder {
   private total = 0;
   private readonly text: string;
   private containers = new Set<string>();
+  /** Host copies made for `RUN --mount=type=bind,from=` (removed when the build ends). */
+  private readonly scratch: string[] = [];
 
   constructor(
     private readonly ports: BuildPorts,
@@ -116,6 +122,7 @@ class Builder {
   /** `Step N/M : X` and its newline, as two messages like the classic builder. */
   private stepLine(original: string): void {
     if (this.failed) throw this.failed;
+    if (this.opts.signal?.aborted) throw new EngineError('internal', 'the build was canceled: the client went away');
     const l = this.lane.getStore();
     const n = l ? ++l.step : ++this.step;
     this.say(`Step ${n}/${this.total} : ${original}`);
@@ -287,6 +294,13 @@ class Builder {
     }
   }
 
+  private async resolveOwner(id: string, spec: OwnerSpec): Promise<{ uid: number; gid: number }> {
+    const numeric = /^\d+$/.test(spec.user) && (spec.group === undefined || /^\d+$/.test(spec.group));
+    if (numeric) return ownerIds(spec, '', '');
+    const read = async (p: string): Promise<string> => (await this.ports.containers.readFile(id, p))?.toString('utf8') ?? '';
+    return ownerIds(spec, await read('/etc/passwd'), await read('/etc/group'));
+  }
+
   private probe(st: StageState, text: string, original: string, keyArgs: Record<string, string> = {}, files?: Record<string, string>): StepProbe {
     return { parent: st.image, text, original, keyArgs, args: st.args.values(), files, slot: st.slot };
   }
@@ -331,10 +345,10 @@ class Builder {
     return this.finishStep(st, p, image, committed);
   }
 
-  private async layerStep(st: StageState, config: ContainerConfig, comment: string, original: string, _env: string[], files: Record<string, string>, work: (id: string) => Promise<void>, announce = false): Promise<void> {
+  private async layerStep(st: StageState, config: ContainerConfig, comment: string, original: string, _env: string[], files: Record<string, string>, work: (id: string) => Promise<void>, announce = false, keyExtra = ''): Promise<void> {
     const cmd = [...this.shell(st), comment];
     const createdBy = cmd.join(' ');
-    const p = this.probe(st, createdBy, original, {}, Object.keys(files).length ? files : undefined);
+    const p = this.probe(st, createdBy + keyExtra, original, {}, Object.keys(files).length ? files : undefined);
     const hit = await this.tryCache(p);
     if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
     if (!st.image) st.image = await this.ports.images.commit({ parent: null, config: {}, createdBy: '' });
@@ -358,24 +372,26 @@ class Builder {
     if (ins.kind === 'COPY' && ins.from !== undefined) return this.copyFromStep(st, ins, sources, env);
     if (sources.some((s) => /^https?:\/\//.test(s))) throw new EngineError('not-implemented', 'ADD from a URL is not supported');
     const dest = expandWord(ins.dest, env, lex);
-    const owner = ins.chown ? parseOwner(expandWord(ins.chown, env, lex)) : undefined;
+    const chown = ins.chown ? parseOwner(expandWord(ins.chown, env, lex)) : undefined;
     const plan = await planCopy(this.ctx, {
       kind: ins.kind,
       sources,
-      inline: ins.inline.map((d) => ({ name: d.name, content: d.expand ? expandWord(d.content, env, { ...lex, skipUnsetEnv: true }) : d.content })),
+      // a heredoc body gets variable expansion only: quotes and escapes stay as written
+      inline: ins.inline.map((d) => ({ name: d.name, content: d.expand ? expandWord(d.content, env, { ...lex, rawQuotes: true, rawEscapes: true }) : d.content })),
       dest,
       workdir: st.config.WorkingDir || '/',
-      owner,
       chmod: parseChmod(ins.chmod),
     });
     const comment = `#(nop) ${ins.kind} ${plan.summary}`;
-    return this.layerStep(st, st.config, comment, ins.original, env, plan.files, (id) => this.ports.containers.copyInto(id, plan.entries as CopyEntry[]));
+    const keyExtra = JSON.stringify([ins.chown ?? '', ins.chmod ?? '']);
+    return this.layerStep(st, st.config, comment, ins.original, env, plan.files, async (id) => {
+      const owner = chown ? await this.resolveOwner(id, chown) : { uid: 0, gid: 0 };
+      await this.ports.containers.copyInto(id, plan.entries.map((e): CopyEntry => ({ ...e, ...owner })));
+    }, false, keyExtra);
   }
 
-  /** COPY --from=<stage name | index | image>: through a short-lived container of that image. */
-  private async copyFromStep(st: StageState, ins: Extract<Instruction, { kind: 'COPY' }>, sources: string[], env: string[]): Promise<void> {
-    const lex = { escape: this.escape };
-    const from = expandWord(ins.from!, env, lex);
+  /** A `--from` value: an earlier stage (name or index) or an image (pulled if missing). */
+  private async imageOf(from: string, _env: string[]): Promise<string> {
     const current = this.lane.getStore()?.stage ?? Infinity;
     if ((this.stageIndex.get(from.toLowerCase()) ?? -1) >= current) {
       throw invalid(`invalid from flag value ${from}: refers to current build stage or a later one`);
@@ -392,27 +408,35 @@ class Builder {
       if (!img) throw notFound(`No such image: ${from}`);
       image = img.id;
     }
-    if (!image) throw invalid(`COPY --from=${from}: the stage has no filesystem`);
+    if (!image) throw invalid(`--from=${from}: the stage has no filesystem`);
+    return image;
+  }
+
+  /** COPY --from=<stage name | index | image>: through a short-lived container of that image. */
+  private async copyFromStep(st: StageState, ins: Extract<Instruction, { kind: 'COPY' }>, sources: string[], env: string[]): Promise<void> {
+    const lex = { escape: this.escape };
+    const from = expandWord(ins.from!, env, lex);
+    const image = await this.imageOf(from, env);
     const dest = resolveDest(expandWord(ins.dest, env, lex), st.config.WorkingDir || '/');
     if (sources.length > 1 && !dest.isDir) throw invalid('When using COPY with more than one source file, the destination must be a directory and end with a /');
-    const owner = ins.chown ? parseOwner(expandWord(ins.chown, env, lex)) : undefined;
+    const chown = ins.chown ? parseOwner(expandWord(ins.chown, env, lex)) : undefined;
     const chmod = parseChmod(ins.chmod);
     const comment = `#(nop) COPY from:${image.replace(/^sha256:/, '')}:${sources.join(',')} in ${expandWord(ins.dest, env, lex)} `;
-    return this.layerStep(st, st.config, comment, ins.original, env, {}, (id) =>
+    return this.layerStep(st, st.config, comment, ins.original, env, {}, async (id) =>
       this.ports.containers.copyFromImage(id, {
         image: image!,
         sources: sources.map((s) => (s.startsWith('/') ? s : `/${s}`)),
         dest: dest.path,
         destIsDir: dest.isDir || sources.length > 1,
-        owner,
+        owner: chown ? await this.resolveOwner(id, chown) : undefined,
         chmod,
         name: `berth-build-${this.buildId}-${this.currentStep()}-from`,
         labels: { [BUILD_LABEL]: this.buildId },
       }),
-    );
+    false, JSON.stringify([ins.chown ?? '', ins.chmod ?? '']));
   }
 
-  private async runStep(st: StageState, ins: Extract<Instruction, { kind: 'RUN' }>, _env: string[]): Promise<void> {
+  private async runStep(st: StageState, ins: Extract<Instruction, { kind: 'RUN' }>, env0: string[]): Promise<void> {
     const shell = this.shell(st);
     let cmd: string[];
     if (ins.command.form === 'exec') cmd = [...ins.command.args];
@@ -424,7 +448,20 @@ class Builder {
     const histArgs = Object.entries(args).filter(([k]) => !env.has(k)).map(([k, v]) => `${k}=${v}`).sort();
     const proxies = Object.entries(st.args.proxies()).map(([k, v]) => `${k}=${v}`);
     const createdCmd = histArgs.length ? [`|${histArgs.length}`, ...histArgs, ...cmd] : cmd;
-    const mounts = runMounts(ins.mounts, { secrets: this.opts.secrets ?? {}, cacheRoot: this.opts.cacheMountRoot, ctx: this.ctx });
+    const mounts = await runMounts(ins.mounts, {
+      secrets: this.opts.secrets ?? {},
+      cacheRoot: this.opts.cacheMountRoot,
+      ctx: this.ctx,
+      fromImage: async (from, path) => {
+        const image = await this.imageOf(from, env0);
+        const dir = join(this.ctx.root, '..', `${randomBytes(8).toString('hex')}.mount`);
+        this.scratch.push(dir);
+        return this.ports.containers.exportPath(image, path.startsWith('/') ? path : `/${path}`, dir, {
+          name: `berth-build-${this.buildId}-${this.currentStep()}-mount`,
+          labels: { [BUILD_LABEL]: this.buildId },
+        });
+      },
+    });
     const keyText = JSON.stringify([createdCmd, ins.mounts, ins.network ?? '']);
     const p = this.probe(st, keyText, ins.original, Object.fromEntries(histArgs.map((kv) => kv.split(/=(.*)/s) as [string, string])));
     const hit = await this.tryCache(p);
@@ -457,7 +494,7 @@ class Builder {
     return this.finishStep(st, p, image, committed);
   }
 
-  private async createContainer(st: StageState, config: ContainerConfig, extra: { networkMode?: string; mounts?: ReturnType<typeof runMounts> }): Promise<string> {
+  private async createContainer(st: StageState, config: ContainerConfig, extra: { networkMode?: string; mounts?: BuildMount[] }): Promise<string> {
     const id = await this.ports.containers.create({
       image: st.image!,
       config,
@@ -485,47 +522,9 @@ class Builder {
   }
 
   private async cleanup(): Promise<void> {
+    for (const dir of this.scratch.splice(0)) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     if (this.opts.rm === false && !this.opts.forceRm) return;
     for (const id of this.containers) await this.ports.containers.remove(id).catch(() => undefined);
     this.containers.clear();
   }
-}
-
-/** `uid[:gid]` (numeric) for `--chown`. */
-export function parseOwner(raw: string): { uid: number; gid: number } {
-  const [u = '', g] = raw.split(':');
-  if (!/^\d+$/.test(u) || (g !== undefined && !/^\d+$/.test(g))) {
-    throw new EngineError('not-implemented', `--chown with user or group names is not supported yet: ${raw}`);
-  }
-  const uid = Number(u);
-  return { uid, gid: g === undefined ? uid : Number(g) };
-}
-
-/** Stages the last one needs (FROM <stage>, COPY --from, RUN --mount from=), by index. */
-export function neededStages(stages: Stage[]): Set<number> {
-  const byName = new Map<string, Stage>();
-  for (const s of stages) {
-    byName.set(String(s.index), s);
-    if (s.from.stageName) byName.set(s.from.stageName, s);
-  }
-  const need = new Set<number>();
-  const visit = (s: Stage): void => {
-    if (need.has(s.index)) return;
-    need.add(s.index);
-    const deps = [s.from.image.toLowerCase()];
-    for (const ins of s.instructions) {
-      if (ins.kind === 'COPY' && ins.from !== undefined) deps.push(ins.from.toLowerCase());
-      if (ins.kind === 'RUN') for (const m of ins.mounts) {
-        const f = /(?:^|,)from=([^,]+)/.exec(m);
-        if (f) deps.push(f[1]!.toLowerCase());
-      }
-    }
-    for (const d of deps) {
-      const dep = byName.get(d);
-      if (dep && dep.index < s.index) visit(dep);
-    }
-  };
-  const last = stages.at(-1);
-  if (last) visit(last);
-  return need;
 }

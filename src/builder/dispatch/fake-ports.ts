@@ -27,8 +27,12 @@ export class FakeEngine {
   readonly tags = new Map<string, string>();
   readonly containers = new Map<string, StepContainerSpec & { copied: CopyEntry[]; dirs: string[] }>();
   readonly calls: FakeCall[] = [];
+  /** Every entry any COPY/ADD wrote. */
+  readonly copied: CopyEntry[] = [];
   /** Exit code and output per RUN command (last element of Cmd); default 0 and no output. */
   readonly scripts = new Map<string, { code: number; output?: string }>();
+  /** Files every container sees (`/etc/passwd`). */
+  readonly files = new Map<string, string>();
   private n = 0;
 
   addImage(ref: string, config: ContainerConfig): string {
@@ -88,11 +92,17 @@ export class FakeEngine {
       },
       copyInto: async (id, entries) => {
         this.containers.get(id)!.copied.push(...entries);
+        this.copied.push(...entries);
         this.calls.push({ op: 'copy', id, detail: entries.map((e) => e.path) });
       },
       copyFromImage: async (id, req: CopyFromImage) => {
         this.calls.push({ op: 'copy-from', id, detail: { image: req.image, sources: req.sources, dest: req.dest } });
       },
+      exportPath: async (image, path, hostDir) => {
+        this.calls.push({ op: 'export', detail: { image, path } });
+        return `${hostDir}${path}`;
+      },
+      readFile: async (_id, path) => (this.files.has(path) ? Buffer.from(this.files.get(path)!) : undefined),
       mkdir: async (id, path) => {
         this.containers.get(id)!.dirs.push(path);
         this.calls.push({ op: 'mkdir', id, detail: path });

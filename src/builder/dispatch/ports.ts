@@ -93,6 +93,13 @@ export interface BuildContainers {
   run(id: string, onOutput: (data: Buffer) => void, signal?: AbortSignal): Promise<number>;
   /** Writes entries into the (stopped) container's filesystem, parents created as root 0755. */
   copyInto(id: string, entries: CopyEntry[]): Promise<void>;
+  /**
+   * Copies `path` of an image into `hostDir` on the host (for `RUN --mount=type=bind,from=`):
+   * extracted safely, never followed out of `hostDir`. Returns the host path of `path`.
+   */
+  exportPath(image: string, path: string, hostDir: string, container: { name: string; labels: Record<string, string> }): Promise<string>;
+  /** A file of the container's filesystem (`/etc/passwd` for `--chown=name`), undefined when absent. */
+  readFile(id: string, path: string): Promise<Buffer | undefined>;
   /** Creates a directory (and its parents) unless it exists: WORKDIR. */
   mkdir(id: string, path: string, owner?: { uid: number; gid: number }): Promise<void>;
   /**

@@ -9,6 +9,8 @@ export interface RunMountSources {
   secrets: Record<string, string>;
   cacheRoot?: string;
   ctx: BuildContext;
+  /** Host path of `path` in a stage or image (`type=bind,from=`). */
+  fromImage?(from: string, path: string): Promise<string>;
 }
 
 function fields(raw: string): Map<string, string> {
@@ -26,12 +28,13 @@ const truthy = (v: string | undefined): boolean => v !== undefined && v !== 'fal
 /**
  * `RUN --mount=...` to container mounts: `type=cache` a persistent directory per id under
  * the cache root (never part of the image), `type=bind` a context path (read-only unless
- * `rw`), `type=secret` the build's secret file, `type=tmpfs` an empty tmpfs.
+ * `rw`; with `from=` a copy of that path of a stage or image), `type=secret` the build's
+ * secret file, `type=tmpfs` an empty tmpfs.
  *
- * @example runMounts(['type=cache,target=/root/.cache'], { secrets: {}, cacheRoot, ctx })
+ * @example await runMounts(['type=cache,target=/root/.cache'], { secrets: {}, cacheRoot, ctx })
  */
-export function runMounts(raw: string[], src: RunMountSources): BuildMount[] {
-  return raw.map((r): BuildMount | undefined => {
+export async function runMounts(raw: string[], src: RunMountSources): Promise<BuildMount[]> {
+  const out = await Promise.all(raw.map(async (r): Promise<BuildMount | undefined> => {
     const f = fields(r);
     const type = f.get('type') ?? 'bind';
     const target = f.get('target') ?? f.get('dst') ?? f.get('destination');
@@ -54,10 +57,13 @@ export function runMounts(raw: string[], src: RunMountSources): BuildMount[] {
     }
     if (type === 'tmpfs') return { type: 'tmpfs', target } satisfies BuildMount;
     if (type === 'bind') {
-      if (f.has('from')) throw invalid('RUN --mount=type=bind,from= is not supported yet');
-      const source = src.ctx.hostPath(f.get('source') ?? f.get('src') ?? '');
+      const path = f.get('source') ?? f.get('src') ?? '';
+      const from = f.get('from');
+      if (from !== undefined && !src.fromImage) throw invalid('RUN --mount=type=bind,from= is not available');
+      const source = from !== undefined ? await src.fromImage!(from, path) : src.ctx.hostPath(path);
       return { type: 'bind', source, target, readOnly: !truthy(f.get('rw') ?? f.get('readwrite')) } satisfies BuildMount;
     }
     throw invalid(`unsupported mount type ${type}`);
-  }).filter((m): m is BuildMount => m !== undefined);
+  }));
+  return out.filter((m): m is BuildMount => m !== undefined);
 }

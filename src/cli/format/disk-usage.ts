@@ -108,7 +108,9 @@ function verboseDiskUsage(du: DiskUsage, format: string, now: number): string {
   }
   const fmt = parseFormat(format, '');
   // docker runs the template once over all four lists, without a trailing newline
-  return new GoTemplate(fmt.template).execute({ Images: images, Containers: containers, Volumes: volumes, BuildCache: cache });
+  const duc = { Images: images, Containers: containers, Volumes: volumes, BuildCache: cache };
+  Object.defineProperty(duc, STRICT, { value: true, enumerable: false });
+  return new GoTemplate(fmt.template).execute(duc);
 }
 
 /** A df image row: the first tag only, `<none>` for dangling images (an unparsable tag drops the image). */
@@ -129,7 +131,7 @@ function dfImage(i: ImageSummary, trunc: boolean, now: number): Record<string, u
     }
   }
   const [ctx] = imageContexts({ ...i, RepoTags: [], RepoDigests: [] }, { trunc, digests: false, now });
-  return [Object.assign(ctx!, { Repository: repo, Tag: tag })];
+  return [Object.assign(ctx!, { Digest: '', Repository: repo, Tag: tag })];
 }
 
 function familiar(name: string): string {

@@ -40,21 +40,24 @@ export function parseGoDuration(s: string): number | undefined {
 /** One of GetTimestamp's layouts, chosen as docker chooses it; seconds and nanoseconds since the epoch. */
 function parseTime(v: string, inLocation: boolean, now: number): { seconds: number; nanos: number } | undefined {
   const date = '(\\d{4})-(\\d\\d)-(\\d\\d)';
-  const zone = '(Z|[+-]\\d\\d:\\d\\d)';
+  const zone = inLocation ? '' : '(Z|[+-]\\d\\d:\\d\\d)';
+  const full = '(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d+))?';
   let re: RegExp;
-  if (v.includes('.')) re = new RegExp(`^${date}T(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d+))?${inLocation ? '' : zone}$`);
+  if (v.includes('.')) re = new RegExp(`^${date}T${full}${zone}$`);
   else if (v.includes('T')) {
     let colons = v.split(':').length - 1;
     if (!inLocation && !/[zZ]/.test(v) && colons > 0) colons--;
-    const clock = colons === 0 ? '(\\d\\d)()()' : colons === 1 ? '(\\d\\d):(\\d\\d)()' : '(\\d\\d):(\\d\\d):(\\d\\d)(?:\\.(\\d+))?';
-    re = new RegExp(`^${date}T${clock}${inLocation ? '' : zone}$`);
-  } else re = new RegExp(`^${date}()()()()${inLocation ? '' : zone}$`);
+    const clock = colons === 0 ? '(\\d\\d)()()()' : colons === 1 ? '(\\d\\d):(\\d\\d)()()' : full;
+    re = new RegExp(`^${date}T${clock}${zone}$`);
+  } else re = new RegExp(`^${date}()()()()${zone}$`);
   const m = re.exec(v);
   if (!m) return undefined;
   const [y, mo, d, h, mi, se] = m.slice(1, 7).map((x) => Number(x || 0)) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59) return undefined;
+  // Go's checks, in the order its parser meets them (the day last, against the month)
+  const range = mo < 1 || mo > 12 ? 'month' : h > 23 ? 'hour' : mi > 59 ? 'minute' : se > 59 ? 'second' : d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() ? 'day' : undefined;
+  if (range) throw new Error(`parsing time ${JSON.stringify(v)}: ${range} out of range`);
   const frac = (m[7] ?? '').slice(0, 9).padEnd(9, '0');
-  const z = inLocation ? undefined : m[8];
+  const z = m[8];
   // local times use the zone offset in effect now, as Go's FixedZone(reference.Zone()) does
   const offsetMin = z === undefined ? -new Date(now).getTimezoneOffset() : z === 'Z' ? 0 : (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(4, 6)));
   const seconds = Date.UTC(y, mo - 1, d, h, mi, se) / 1000 - offsetMin * 60;

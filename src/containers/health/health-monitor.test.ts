@@ -14,7 +14,7 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-type Behavior = { code: number; out?: string; hang?: boolean };
+type Behavior = { code: number; out?: string; hang?: boolean; gate?: Promise<void> };
 
 /** A fake service whose runtime runs execs as `behave(args)` says (a hanging one ends when closed). */
 function withExec(behave: (args: string[]) => Behavior): ReturnType<typeof fakeService> & { execs: string[][] } {
@@ -26,7 +26,7 @@ function withExec(behave: (args: string[]) => Behavior): ReturnType<typeof fakeS
     const b = behave(args);
     let end!: (code: number) => void;
     const exit = new Promise<number>((r) => (end = r));
-    if (!b.hang) setTimeout(() => end(b.code), 1);
+    if (!b.hang) void (b.gate ?? Promise.resolve()).then(() => setTimeout(() => end(b.code), 1));
     async function* output(): AsyncGenerator<{ stream: 'stdout' | 'stderr'; data: Buffer }> {
       if (b.out) yield { stream: 'stdout', data: Buffer.from(b.out) };
       await exit;
@@ -45,11 +45,14 @@ async function runWithHealth(f: ReturnType<typeof fakeService>, hc: HealthConfig
 const actions = (f: ReturnType<typeof fakeService>): string[] => f.events.map((e) => e.Action).filter((a) => a.startsWith('health_status'));
 
 test('a passing probe makes the container healthy: events, inspect, ps status, exec events, saved record', async (t) => {
-  const f = withExec(() => ({ code: 0, out: 'fine\n' }));
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const f = withExec(() => ({ code: 0, out: 'fine\n', gate }));
   t.after(f.cleanup);
   const id = await runWithHealth(f, { Test: ['CMD-SHELL', 'check'], Interval: 5e6 });
   assert.equal((await f.svc.inspect(id)).State.Health?.Status, 'starting');
   assert.equal((await f.svc.list({}))[0]!.Status, 'Up Less than a second (health: starting)');
+  open();
   await until(() => actions(f).includes('health_status: healthy'));
   const h = (await f.svc.inspect(id)).State.Health!;
   assert.equal(h.Status, 'healthy');
@@ -147,8 +150,8 @@ test('HealthMonitor: a result that arrives after the run ended is discarded; clo
   f.runtime.exit(Id, 0);
   await until(() => rec.state.status === 'exited');
   release();
+  await until(() => m.watched().length === 0);
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(rec.state.health?.Status, 'unhealthy');
-  assert.equal(rec.state.health?.Log.length, 0);
-  assert.deepEqual(m.watched(), []);
+  assert.equal(rec.state.health?.Log.length, 0, 'the late result is discarded');
 });

@@ -17,7 +17,8 @@ function jsonParam<T>(q: URLSearchParams, name: string, dflt: T): T {
 
 /** `POST /build` query to a BuildRequest (Docker's parameter names and defaults). */
 export function buildRequest(q: URLSearchParams): BuildRequest {
-  const extra = jsonParam<string[] | string | null>(q, 'extrahosts', null) ?? [];
+  // the docker CLI joins hosts with commas, docker-py repeats the parameter; a JSON array is accepted too
+  const extra = q.getAll('extrahosts').flatMap((v) => (v.startsWith('[') ? (jsonParam<string[]>(new URLSearchParams({ extrahosts: v }), 'extrahosts', [])) : v.split(','))).filter(Boolean);
   return {
     tags: q.getAll('t').filter((t) => t !== ''),
     dockerfile: strParam(q, 'dockerfile'),
@@ -32,7 +33,7 @@ export function buildRequest(q: URLSearchParams): BuildRequest {
     networkMode: strParam(q, 'networkmode'),
     platform: strParam(q, 'platform'),
     shmSize: intParam(q, 'shmsize'),
-    extraHosts: Array.isArray(extra) ? extra : String(extra).split(',').filter(Boolean),
+    extraHosts: extra,
     cacheFrom: jsonParam<string[]>(q, 'cachefrom', []) ?? [],
     secrets: jsonParam<Record<string, string>>(q, 'secrets', {}) ?? {},
   };

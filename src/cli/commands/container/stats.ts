@@ -142,14 +142,18 @@ export async function runStats(ctx: CliContext, t: Transport, names: string[], f
     } else {
       for (const n of names) add(n);
       await Promise.all(pending);
-      const errors = await Promise.all(collectors.filter((c) => c.error).map((c) => describeError(c.error)));
-      if (errors.length) throw new CliError(1, errors.join('\n'));
     }
-    if (!os.type) os.type = 'linux';
-    const fmt = parseFormat(f.format, os.type === 'windows' ? STATS_TABLE_WINDOWS : STATS_TABLE);
-    const headers = statsHeaders(os.type);
-    for (;;) {
+    for (let tick = 0; ; tick++) {
       await new Promise((r) => setTimeout(r, TICK_MS));
+      if (tick === 0 && !showAll) {
+        // docker fails on any named container's error, an ended stream ("EOF") included; the
+        // check comes one tick later here so the end that follows a last sample is seen too
+        const errors = await Promise.all(collectors.filter((c) => c.error).map((c) => describeError(c.error)));
+        if (errors.length) throw new CliError(1, errors.join('\n'));
+      }
+      if (!os.type) os.type = 'linux';
+      const fmt = parseFormat(f.format, os.type === 'windows' ? STATS_TABLE_WINDOWS : STATS_TABLE);
+      const headers = statsHeaders(os.type);
       const rows = collectors.map((c) => statsContext(c.entry, os.type, f.trunc !== false));
       const text = renderFormat(fmt, rows, headers);
       ctx.out(stream ? redraw(text) : text);

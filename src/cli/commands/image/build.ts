@@ -6,6 +6,7 @@ import { imageBuild } from '../../../api-client/image-build.js';
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
 import { contextTar } from './build-context.js';
+import { TtyBuildRenderer } from './build-progress.js';
 
 interface BuildFlags {
   tag: string[];
@@ -96,7 +97,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .option('--force-rm', 'Always remove intermediate containers')
     .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
-    .option('--progress <string>', 'Type of progress output (plain, tty)', 'plain')
+    .option('--progress <string>', 'Type of progress output: plain (the classic stream) or tty (one block per step, with timings)', 'plain')
     .action(async (path: string, o: BuildFlags) => {
       let body: Readable;
       let dockerfile: string | undefined;
@@ -138,15 +139,24 @@ export function register(parent: Command, ctx: CliContext): Command {
         secrets: parseSecrets(o.secret),
       });
       if (!o.quiet && sent) ctx.out(`Sending build context to Docker daemon  ${humanSize(sent())}\n\n`);
+      if (o.progress !== undefined && o.progress !== 'plain' && o.progress !== 'tty' && o.progress !== 'auto') {
+        throw new CliError(1, `invalid progress type: ${o.progress} (plain, tty)`);
+      }
+      const tty = o.progress === 'tty' ? new TtyBuildRenderer((s) => ctx.out(s)) : undefined;
+      const print = (s: string): void => (tty ? tty.write(s) : ctx.out(s));
       let id = '';
-      for await (const m of messages) {
-        if (m.errorDetail || m.error) throw new CliError(m.errorDetail?.code || 1, m.errorDetail?.message ?? m.error ?? 'build failed');
-        if (m.aux && typeof m.aux === 'object' && 'ID' in m.aux) id = String((m.aux as { ID: unknown }).ID);
-        if (m.stream !== undefined) {
-          if (o.quiet) {
-            if (/^sha256:[0-9a-f]{64}\n$/.test(m.stream)) id = m.stream.trim();
-          } else ctx.out(m.stream);
+      try {
+        for await (const m of messages) {
+          if (m.errorDetail || m.error) throw new CliError(m.errorDetail?.code || 1, m.errorDetail?.message ?? m.error ?? 'build failed');
+          if (m.aux && typeof m.aux === 'object' && 'ID' in m.aux) id = String((m.aux as { ID: unknown }).ID);
+          if (m.stream !== undefined) {
+            if (o.quiet) {
+              if (/^sha256:[0-9a-f]{64}\n$/.test(m.stream)) id = m.stream.trim();
+            } else print(m.stream);
+          }
         }
+      } finally {
+        tty?.end();
       }
       if (o.quiet) ctx.out(`${id}\n`);
     });

@@ -8,7 +8,7 @@ import { requireArgs } from '../arity.js';
 export function register(parent: Command, ctx: CliContext): Command {
   return parent
     .command('df')
-    .description('Show docker disk usage')
+    .description('Show berth disk usage')
     .usage('[OPTIONS]')
     .argument('[args...]')
     .option('--format <string>', "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates")
