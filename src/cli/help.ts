@@ -8,21 +8,27 @@ export function commandHelp(cmd: Command, path: string[]): string {
   const aliases = aliasesOf(path);
   if (aliases.length > 1) lines.push('', 'Aliases:', `  ${aliases.join(', ')}`);
   const all = cmd.options as readonly Option[];
-  const opts = all.filter((o) => !o.hidden && (!o.negate || !all.some((p) => !p.negate && p.attributeName() === o.attributeName())));
-  if (opts.length) {
-    const terms = opts.map((o) => {
-      const arg = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1];
-      const long = `${o.long ?? ''}${arg ? ` ${arg}` : ''}`;
-      return o.short ? `  ${o.short}, ${long}` : `      ${long}`;
-    });
-    const w = Math.max(...terms.map((t) => t.length)) + 3;
+  // pflag lists flags sorted by name
+  const name = (o: Option): string => (o.long ?? o.short ?? '').replace(/^-+/, '');
+  const opts = all
+    .filter((o) => !o.hidden && (!o.negate || !all.some((p) => !p.negate && p.attributeName() === o.attributeName())))
+    .sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
+  // docker lists no help flag, but for run/create (where -h is --hostname) a --help of their own
+  const rows = opts.map((o) => {
+    const arg = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1];
+    const long = `${o.long ?? ''}${arg ? ` ${arg}` : ''}`;
+    const shown = typeof o.defaultValue === 'string' ? JSON.stringify(o.defaultValue) : String(o.defaultValue);
+    const def = o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${shown})` : '';
+    return { key: name(o), term: o.short ? `  ${o.short}, ${long}` : `      ${long}`, text: `${o.description}${def}` };
+  });
+  if (opts.some((o) => o.short === '-h')) {
+    rows.push({ key: 'help', term: '      --help', text: 'Print usage' });
+    rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+  if (rows.length) {
+    const w = Math.max(...rows.map((r) => r.term.length)) + 3;
     lines.push('', 'Options:');
-    opts.forEach((o, i) => {
-      const shown = typeof o.defaultValue === 'string' ? JSON.stringify(o.defaultValue) : String(o.defaultValue);
-      const def = o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${shown})` : '';
-      lines.push(`${terms[i]!.padEnd(w)}${`${o.description}${def}`.split('\n').join(`\n${' '.repeat(w)}`)}`);
-    });
-    lines.push(`${'      --help'.padEnd(w)}Print usage`);
+    for (const r of rows) lines.push(`${r.term.padEnd(w)}${r.text.split('\n').join(`\n${' '.repeat(w)}`)}`);
   }
   return `${lines.join('\n')}\n`;
 }

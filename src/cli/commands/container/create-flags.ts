@@ -7,11 +7,12 @@ import { parseRamBytes } from '../../format/units.js';
 import { isMAC } from '../../opts/ip.js';
 import { listFlag, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from '../../opts/validators.js';
 import { type NetworkAttachment, endpointsConfig, networkFlag } from './network-flags.js';
+import { type ResourceFlags, applyResources, resourceOptions } from './resource-flags.js';
 import { parsePortSpecs } from './port-specs.js';
 import { healthConfig, healthOptions, noHealthcheckOption, type HealthFlags } from './health-flags.js';
 
 /** Parsed flags shared by `run` and `create` (commander's camelCase keys). */
-export interface CreateFlags extends HealthFlags {
+export interface CreateFlags extends HealthFlags, ResourceFlags {
   attach?: string[];
   capAdd?: string[];
   capDrop?: string[];
@@ -81,6 +82,7 @@ export interface CreateFlags extends HealthFlags {
 /** Declares `create`/`run` flags (docker's names and help text). `-h` is --hostname, so help is `--help` only. */
 export function addCreateFlags(cmd: Command): Command {
   const [healthCmd, healthInterval, healthRetries, healthStartInterval, healthStartPeriod, healthTimeout] = healthOptions();
+  for (const o of resourceOptions()) cmd.addOption(o);
   return cmd
     .option('--add-host <list>', 'Add a custom host-to-IP mapping (host:ip)', listFlag('--add-host', validateExtraHost))
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect)
@@ -248,6 +250,7 @@ export function buildCreateRequest(image: string, args: string[], f: CreateFlags
   if (f.runtime) host.Runtime = f.runtime;
   if (f.cgroupns) host.CgroupnsMode = f.cgroupns;
   if (f.volumeDriver) host.VolumeDriver = f.volumeDriver;
+  applyResources(host, f);
   const endpoints = endpointsConfig(networks, f);
 
   const body: ContainerCreateRequest = {
