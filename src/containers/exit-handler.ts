@@ -25,6 +25,12 @@ export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): 
   }
   const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
   const network = ctx.deps.network?.detach(rec.id).catch((err: unknown) => ctx.log.warn('failed to release the network sandbox', { id: rec.id, err }));
+  if (network) {
+    ctx.networkReleases.set(rec.id, network);
+    void network.finally(() => {
+      if (ctx.networkReleases.get(rec.id) === network) ctx.networkReleases.delete(rec.id);
+    });
+  }
   const volumes = unmountVolumes(ctx, rec);
   const cleanup = prev
     .then(() => ctx.deps.runtime.delete(rec.id))
@@ -90,6 +96,9 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };
   const restart = !run.removing && !rec.hostConfig.AutoRemove && shouldRestart(facts);
   if (restart) markRestarting(rec);
+  // As dockerd, the network (addresses, published ports, names) is released before waiters
+  // wake: a host port is free again when `docker stop` returns.
+  await ctx.networkReleases.get(id);
   const save = (): Promise<void> => ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
   // An auto-removed container's record is about to go: only save it if the removal fails.
   if (!rec.hostConfig.AutoRemove) await save();
