@@ -1,5 +1,5 @@
 import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerUpdateRequest, EndpointSettings, ExecCreateRequest, ExecInspect, ContainerSummary, ContainerWaitResponse } from '../api/types.js';
-import { EngineError, invalid } from '../shared/errors.js';
+import { EngineError, invalid, notFound } from '../shared/errors.js';
 import type { Filters } from '../shared/filters.js';
 import { createAttachSession, type PendingAttach } from './attach-session.js';
 import type { AttachSession, ContainerService, LogsOptions, OutputChunk, WaitCondition } from './container-service.js';
@@ -143,8 +143,25 @@ export class LocalContainerService implements ContainerService {
   }
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
-    if (opts.link) throw invalid('Conflict, cannot remove the default link name of the container');
+    if (opts.link) return this.removeLink(idOrName);
     await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', (rec) => removeContainer(this.ctx, rec, Boolean(opts.force), Boolean(opts.volumes)));
+  }
+
+  /** `docker rm --link /parent/alias`: the parent forgets that link (its record; a running parent keeps its hosts entry). */
+  private async removeLink(linkName: string): Promise<void> {
+    const full = linkName.startsWith('/') ? linkName : `/${linkName}`;
+    const i = full.lastIndexOf('/');
+    const parentName = full.slice(0, i);
+    if (!parentName) throw invalid('Conflict, cannot remove the default link name of the container');
+    const parent = this.ctx.get(parentName);
+    const alias = full.slice(i + 1);
+    await this.ctx.locks.run(parent.id, async () => {
+      const links = parent.hostConfig.Links ?? [];
+      const kept = links.filter((l) => l.split(':')[1] !== `${parent.name}/${alias}`);
+      if (kept.length === links.length) throw notFound(`Could not find container for entity id ${full}`);
+      parent.hostConfig = { ...parent.hostConfig, Links: kept.length ? kept : null };
+      await this.ctx.save(parent);
+    });
   }
 
   async rename(idOrName: string, newName: string): Promise<void> {

@@ -90,7 +90,7 @@ export const containerRoutes: Route[] = [
   },
   {
     method: 'DELETE',
-    path: '/containers/{id}',
+    path: '/containers/{id*}',
     handler: async (ctx) => {
       const q = ctx.query;
       await ctx.backends.containers.remove(id(ctx), { force: boolParam(q, 'force'), volumes: boolParam(q, 'v'), link: boolParam(q, 'link') });
