@@ -200,6 +200,18 @@ forEachTarget('default bridge network', (t) => {
     ]);
     assert.match(r.stdout, new RegExp(`PING al \\(${ip.replace(/\./g, '\\.')}\\)`));
     assert.match(r.stdout, /1 packets received/);
+
+    // docker rm --link /parent/alias forgets the link; a name without a parent is refused
+    const parent = name('lnkp');
+    assert.equal((await t().docker(['create', '--name', parent, '--link', `${c}:db`, 'busybox', 'true'])).code, 0);
+    assert.deepEqual(JSON.parse((await t().docker(['inspect', '-f', '{{json .HostConfig.Links}}', parent])).stdout), [`/${c}:/${parent}/db`]);
+    const rmLink = await t().docker(['rm', '--link', `/${parent}/db`]);
+    assert.equal(rmLink.code, 0, rmLink.stderr);
+    assert.equal(rmLink.stdout.trim(), `/${parent}/db`);
+    assert.equal((await t().docker(['inspect', '-f', '{{json .HostConfig.Links}}', parent])).stdout.trim(), 'null');
+    const bad = await t().docker(['rm', '--link', c]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /Conflict, cannot remove the default link name of the container/);
   });
 
   test('--mac-address (API 1.41 create) is honoured and reported', async () => {
