@@ -6,6 +6,8 @@ import type { Transport } from './transport.js';
 /** One build cache record of GET /system/df. */
 export interface BuildCacheRecord {
   ID: string;
+  /** Deprecated since API 1.42 but what docker's CLI reads (its `Parents` field never decodes). */
+  Parent?: string;
   Parents?: string[] | null;
   Type: string;
   Description: string;

@@ -154,7 +154,8 @@ function sortBuildCache(list: BuildCacheRecord[]): BuildCacheRecord[] {
 
 function buildCacheContext(b: BuildCacheRecord, trunc: boolean, now: number): Record<string, unknown> {
   const id = trunc ? shortId(b.ID) : b.ID;
-  const parent = (b.Parents ?? []).join(', ');
+  // docker 28's CacheRecord tags `Parents` as " Parents" (sic), so only the deprecated `Parent` is ever set
+  const parent = b.Parent ?? '';
   const since = (t: string): string => `${humanDuration(now - Date.parse(t))} ago`;
   const ctx: Record<string, unknown> = {
     CacheType: b.Type,

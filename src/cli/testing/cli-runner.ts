@@ -47,11 +47,16 @@ export class CliRunner {
     let out = '';
     let err = '';
     const t = new Transport({ host: this.daemon.host, env: {} });
+    // streamed output (attach, exec, logs) goes to the streams, the rest through out()/err()
+    const stdout = Object.assign(new PassThrough(), { isTTY: false });
+    const stderr = Object.assign(new PassThrough(), { isTTY: false });
+    stdout.on('data', (c: Buffer) => void (out += c.toString()));
+    stderr.on('data', (c: Buffer) => void (err += c.toString()));
     const ctx: CliContext = {
       host: this.daemon.host,
       transport: async () => t,
-      stdout: Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream,
-      stderr: Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream,
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stderr: stderr as unknown as NodeJS.WriteStream,
       stdin: Object.assign(Readable.from(input ? [Buffer.from(input)] : []), { isTTY: false }) as unknown as NodeJS.ReadStream,
       out: (s) => void (out += s),
       err: (s) => void (err += s),
