@@ -24,6 +24,16 @@ forEachTarget('docker-py client', (t) => {
   });
 
   test('containers.run: output, stderr, ContainerError, missing image', { skip }, () => {
+    assert.deepEqual(r['volume-data'], {
+      name: `${tag}-pyvol`,
+      driver: 'local',
+      labels: { probe: tag },
+      mountpoint_ok: true,
+      mount: { Type: 'volume', Name: `${tag}-pyvol`, Destination: '/data', Driver: 'local', RW: false },
+      read: 'kept\n',
+      in_use: ['APIError', 409, true],
+      after_remove: [],
+    });
     assert.equal(r['run.remove'], 'hi\n');
     // stdout and stderr are separate pipes: their order in the log is not defined (also on Docker)
     assert.deepEqual(r['run.stderr'].split('\n').sort(), ['', 'err', 'out']);

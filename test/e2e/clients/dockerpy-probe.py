@@ -188,6 +188,30 @@ def _():
     a.remove_container(ct['Id'])
     return {'warn': ct.get('Warnings'), 'wait': w, 'logs': logs.decode(), 'list': lst, 'imgs': len(a.images(name='busybox'))}
 
+@step('volume-data')
+def _():
+    """A named volume keeps data between containers; its record and the container's Mounts in Docker's shape."""
+    v = c.volumes.create(f'{tag}-pyvol', labels={'probe': tag})
+    r = {'name': v.name, 'driver': v.attrs['Driver'], 'labels': v.attrs['Labels'], 'mountpoint_ok': v.attrs['Mountpoint'].endswith(f'/{tag}-pyvol/_data')}
+    try:
+        c.containers.run('busybox', ['sh', '-c', 'echo kept > /data/f'], volumes={f'{tag}-pyvol': {'bind': '/data', 'mode': 'rw'}}, remove=True, network_mode='none')
+        ct = c.containers.create('busybox', ['cat', '/data/f'], volumes={f'{tag}-pyvol': {'bind': '/data', 'mode': 'ro'}}, network_mode='none')
+        try:
+            m = ct.attrs['Mounts'][0]
+            r['mount'] = {k: m[k] for k in ('Type', 'Name', 'Destination', 'Driver', 'RW')}
+            ct.start(); ct.wait()
+            r['read'] = ct.logs().decode()
+            try:
+                v.remove()
+            except errors.APIError as e:
+                r['in_use'] = [type(e).__name__, e.response.status_code, 'volume is in use' in e.explanation]
+        finally:
+            ct.remove(force=True)
+    finally:
+        v.remove(force=True)
+    r['after_remove'] = [x.name for x in c.volumes.list(filters={'name': f'{tag}-pyvol'})]
+    return r
+
 @step('network')
 def _():
     """networks.create/connect/disconnect + container.attrs NetworkSettings (subnet from PROBE_SUBNET)."""
