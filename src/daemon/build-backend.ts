@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
@@ -287,5 +287,23 @@ export function createBuildBackend(dataRoot: string, ports: BuildPorts): BuildBa
         await ctx.dispose();
       }
     },
+    async prune() {
+      const deleted = await (await cache).prune();
+      const mounts = join(dataRoot, 'builder', 'cache-mounts');
+      const reclaimed = await dirBytes(mounts);
+      await rm(mounts, { recursive: true, force: true });
+      return { CachesDeleted: deleted.length ? deleted : null, SpaceReclaimed: reclaimed };
+    },
   };
+}
+
+/** Bytes of the files under `dir` (RUN --mount=type=cache directories). */
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    total += (await lstat(join(e.parentPath ?? (e as unknown as { path: string }).path, e.name)).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
 }

@@ -174,7 +174,7 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
       return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
     },
   };
-  const builder: BuildBackend = { build: async (...a) => (await services).builder.build(...a) };
+  const builder: BuildBackend = { build: async (...a) => (await services).builder.build(...a), prune: async () => (await (await services).builder.prune?.()) ?? { CachesDeleted: null, SpaceReclaimed: 0 } };
   system.df = () => systemDf(images, containers, volumes);
   const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher, networks, volumes, builder };
   return {

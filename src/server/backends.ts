@@ -167,4 +167,6 @@ export interface BuildProgress {
 /** `POST /build` (the classic builder): the body is the context; resolves with the image ID. */
 export interface BuildBackend {
   build(body: AsyncIterable<Buffer>, req: BuildRequest, progress: BuildProgress, signal: AbortSignal): Promise<string>;
+  /** `POST /build/prune`: the build cache. */
+  prune?(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
 }

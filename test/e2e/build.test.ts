@@ -107,6 +107,19 @@ forEachTarget('docker build (classic builder)', (t) => {
     if (!t().isDocker) assert.match(arg.stdout, /cache miss: RUN echo hi \$V > \/app\/out && cat \/app\/out: build arg V changed\n/);
   });
 
+  test('builder prune empties the build cache; the next build runs every step again', async () => {
+    const pr = await docker(['builder', 'prune', '-f']);
+    assert.equal(pr.code, 0, pr.stderr);
+    assert.match(pr.stdout, /Total reclaimed space: /);
+    const sys = await docker(['system', 'prune', '-f']);
+    assert.equal(sys.code, 0, sys.stderr);
+    if (!t().isDocker) {
+      const again = await docker(['build', '--network', 'none', '-t', tag, basicDir]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal((again.stdout.match(/ ---> Using cache/g) ?? []).length, 0);
+    }
+  });
+
   test('a changed file misses at its COPY and says which file', async () => {
     const dir = context({ Dockerfile: 'FROM busybox\nCOPY . /app\nRUN cat /app/a.txt\n', 'a.txt': 'one\n', 'b.txt': 'b\n' });
     dirs.push(dir);

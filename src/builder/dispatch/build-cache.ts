@@ -91,6 +91,18 @@ export class BuildCache {
 
   async record(p: StepProbe, image: string): Promise<void> {
     this.data.entries[stepKey(p)] = { image, parent: p.parent, original: p.original, args: p.args, files: p.files, slot: p.slot, at: Date.now() };
+    await this.persist();
+  }
+
+  /** `docker builder prune`: forgets every cached step; returns the step images it pointed at. */
+  async prune(): Promise<string[]> {
+    const images = [...new Set(Object.values(this.data.entries).map((e) => e.image))];
+    this.data.entries = {};
+    await this.persist();
+    return images;
+  }
+
+  private async persist(): Promise<void> {
     if (!this.path) return;
     const snapshot = JSON.stringify(this.data);
     this.writing = this.writing.then(async () => {

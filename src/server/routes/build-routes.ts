@@ -3,6 +3,7 @@ import type { RequestContext } from '../context.js';
 import type { BuildRequest } from '../backends.js';
 import { boolParam, intParam, strParam } from '../query.js';
 import { streamProgress } from '../json-stream.js';
+import { sendJson } from '../respond.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 
 function jsonParam<T>(q: URLSearchParams, name: string, dflt: T): T {
@@ -66,4 +67,14 @@ async function build(ctx: RequestContext): Promise<void> {
   });
 }
 
-export const buildRoutes: Route[] = [{ method: 'POST', path: '/build', handler: build }];
+/** `POST /build/prune` (`docker builder prune`, and part of `docker system prune`). */
+async function prune(ctx: RequestContext): Promise<void> {
+  const builder = ctx.backends.builder;
+  if (!builder?.prune) throw new EngineError('not-implemented', 'build cache pruning is not implemented');
+  sendJson(ctx.res, 200, await builder.prune());
+}
+
+export const buildRoutes: Route[] = [
+  { method: 'POST', path: '/build', handler: build },
+  { method: 'POST', path: '/build/prune', handler: prune },
+];
