@@ -1,23 +1,8 @@
 import type { ContainerInspect, ContainerSummary, EndpointSettings, MountPoint } from '../api/types.js';
-import type { ContainerNetworkView } from '../network/index.js';
+import { emptyEndpoint, type ContainerNetworkView } from '../network/index.js';
 import type { ContainerRecord } from './container-record.js';
 import { commandString, statusText, trimStamp } from './status-text.js';
 
-const emptyEndpoint = (): EndpointSettings => ({
-  IPAMConfig: null,
-  Links: null,
-  Aliases: null,
-  NetworkID: '',
-  EndpointID: '',
-  Gateway: '',
-  IPAddress: '',
-  IPPrefixLen: 0,
-  IPv6Gateway: '',
-  GlobalIPv6Address: '',
-  GlobalIPv6PrefixLen: 0,
-  MacAddress: '',
-  DriverOpts: null,
-});
 
 /** Networks without the network module (host, none, unit tests): the mode's name, no addresses. */
 function networks(rec: ContainerRecord, net: ContainerNetworkView | undefined): Record<string, EndpointSettings> {

@@ -6,3 +6,4 @@ export { IpNetHost } from './host/ip-net-host.js';
 export { NetlinkNetHost, openNetHost } from './host/netlink-net-host.js';
 export type { NetHost } from './host/net-host.js';
 export type { AddressPoolSpec } from './ipam.js';
+export { emptyEndpoint } from './network-views.js';
