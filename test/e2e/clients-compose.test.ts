@@ -77,14 +77,26 @@ forEachTarget('docker-compose v1', (t) => {
     assert.match(top.stdout, /sleep 300/);
   });
 
-  test('down removes containers and the network', { skip }, async () => {
-    const down = await compose(['down', '-t', '1']);
+  test('a named project volume keeps data between the service and a one-off run', { skip }, async () => {
+    const w = await compose(['exec', '-T', 'worker', 'sh', '-c', 'echo kept > /data/f']);
+    assert.equal(w.code, 0, w.stderr);
+    const r = await compose(['run', '--rm', '-T', 'worker', 'cat', '/data/f']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'kept\n');
+    const v = (await t().api('GET', `/volumes/${project}_data`)).json<{ Driver: string; Labels: Record<string, string> }>();
+    assert.equal(v.Driver, 'local');
+    assert.equal(v.Labels['com.docker.compose.project'], project);
+  });
+
+  test('down -v removes containers, the network and the volume', { skip }, async () => {
+    const down = await compose(['down', '-v', '-t', '1']);
     assert.equal(down.code, 0, down.stderr);
     assert.match(down.stderr, new RegExp(`Removing network ${project}_default`));
     const left = await t().api('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`com.docker.compose.project=${project}`] }))}`);
     assert.deepEqual(left.json(), []);
     const net = await t().api('GET', `/networks/${project}_default`);
     assert.equal(net.status, 404);
+    assert.equal((await t().api('GET', `/volumes/${project}_data`)).status, 404);
   });
 
   describe('a project on its network: service names and a published port', () => {
