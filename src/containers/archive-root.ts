@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { lstat, mkdtemp, readlink, rmdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, mkdtemp, readdir, readlink, rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
@@ -89,6 +88,24 @@ function binds(ctx: ServiceContext, rec: ContainerRecord): Scope[] {
   return out;
 }
 
+/** Where stopped containers' snapshots are mounted for cp/export: under the daemon's exec root, never /tmp. */
+function tempRootsDir(ctx: ServiceContext): string {
+  return join(ctx.deps.execRoot, 'mounts');
+}
+
+/** Boot: unmount and remove the temporary roots a crash left behind. */
+export async function sweepTempRoots(ctx: ServiceContext): Promise<void> {
+  const dir = tempRootsDir(ctx);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    try {
+      ctx.deps.mounts.unmount(join(dir, name));
+    } catch {
+      // not mounted
+    }
+    await rmdir(join(dir, name)).catch(() => {});
+  }
+}
+
 /** Wait for the container's lock and hold it until the returned release is called. */
 async function hold(ctx: ServiceContext, id: string): Promise<() => void> {
   let release!: () => void;
@@ -115,7 +132,8 @@ export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecor
     if (s === 'running' || s === 'paused' || s === 'restarting') {
       return { root: new ContainerRoot(ctx.paths(rec.id).rootfs, binds(ctx, rec)), release: async () => unlock() };
     }
-    const dir = await mkdtemp(join(tmpdir(), 'berth-cp-'));
+    await mkdir(tempRootsDir(ctx), { recursive: true });
+    const dir = await mkdtemp(join(tempRootsDir(ctx), 'root-'));
     try {
       const mounts = await ctx.deps.snapshots.mounts(rec.snapshotKey);
       ctx.deps.mounts.mountAll(opts.readOnly ? mounts.map((m) => ({ ...m, options: ['ro', ...m.options.filter((o) => o !== 'rw')] })) : mounts, dir);

@@ -1,3 +1,4 @@
+import { sweepTempRoots } from './archive-root.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, markExited, releaseRunResources, type AfterExit } from './exit-handler.js';
 import { restartsAtBoot } from './restart-policy.js';
@@ -16,6 +17,7 @@ import { restoreVolumes } from './volume-mounts.js';
  */
 export async function restoreAll(ctx: ServiceContext, after: AfterExit & { remove(id: string): Promise<void> }): Promise<string[]> {
   const records = await ctx.store.readAll((id, err) => ctx.log.warn('skipping unreadable container record', { id, err }));
+  await sweepTempRoots(ctx);
   for (const rec of records) {
     ctx.records.set(rec.id, rec);
     ctx.names.addId(rec.id);

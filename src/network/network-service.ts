@@ -9,11 +9,12 @@ import { DnsNames } from './dns-names.js';
 import type { NetHost } from './host/net-host.js';
 import { hostsFile, nameservers, resolvConf } from './host-files.js';
 import { AddressAllocator, resolveIpv4, type IpamConfigRequest, type Ipv4Config } from './ipam.js';
-import { contains, formatCidr, formatIp, macForIp, parseCidr, parseIp, type Cidr } from './ipv4.js';
+import { contains, formatIp, macForIp, parseCidr, parseIp, type Cidr } from './ipv4.js';
 import { tableName, type NetworkConfig } from './network-config.js';
 import { loadState, saveState, type EndpointRecord, type NetworkRecord, type NetworkState, type SandboxRecord } from './network-records.js';
 import type { ContainerNetworkView, NetworkEvent, SandboxInfo, SandboxSpec } from './network-types.js';
-import { emptyEndpoint, endpointSettings, matchesNetwork, networkResource } from './network-views.js';
+import { emptyEndpoint, endpointSettings, matchesNetwork, networkResource, pruneLabels, untilCutoff } from './network-views.js';
+import { BRIDGE_NAME_OPT, ipamRecord, MTU_OPT, PREDEFINED, predefinedNetwork, type PredefinedName } from './predefined-networks.js';
 import { renderRuleset, renderUserTable } from './nft-ruleset.js';
 import { PortAllocator } from './port-allocator.js';
 import { publishedPorts, portViews } from './published-ports.js';
@@ -43,11 +44,8 @@ export interface NetworkServiceDeps {
   logger?: Logger;
 }
 
-const PREDEFINED = ['bridge', 'host', 'none'] as const;
 /** Where containers on user networks find the embedded DNS (Docker's address). */
 const EMBEDDED_DNS = '127.0.0.11';
-const BRIDGE_NAME_OPT = 'com.docker.network.bridge.name';
-const MTU_OPT = 'com.docker.network.driver.mtu';
 
 /**
  * Networks and the containers' attachments to them: IPAM, bridges, namespaces and veths,
@@ -464,41 +462,8 @@ export class NetworkService {
     return { hosts, resolvConf: resolv };
   }
 
-  private async predefined(name: (typeof PREDEFINED)[number]): Promise<NetworkRecord> {
-    const base: NetworkRecord = {
-      id: newId(),
-      name,
-      driver: name === 'bridge' ? 'bridge' : name === 'host' ? 'host' : 'null',
-      created: new Date().toISOString(),
-      internal: false,
-      attachable: false,
-      enableIPv6: false,
-      labels: {},
-      options: {},
-      ipam: { driver: 'default', options: null, config: [], userConfig: false },
-      bridge: '',
-      predefined: true,
-    };
-    if (name !== 'bridge') return base;
-    const { config } = this.deps;
-    let req: IpamConfigRequest | undefined;
-    if (config.bip) {
-      const p = parseCidr(config.bip);
-      if (!p) throw new Error(`invalid bip ${config.bip}`);
-      req = { Subnet: formatCidr(p.cidr), Gateway: formatIp(p.address), IPRange: config.fixedCidr };
-    }
-    const cfg = resolveIpv4(req, config.pools, await this.usedSubnets());
-    base.bridge = config.bridgeName;
-    base.ipam.config = [ipamRecord(cfg, req ?? {})];
-    base.options = {
-      'com.docker.network.bridge.default_bridge': 'true',
-      'com.docker.network.bridge.enable_icc': 'true',
-      'com.docker.network.bridge.enable_ip_masquerade': 'true',
-      'com.docker.network.bridge.host_binding_ipv4': '0.0.0.0',
-      [BRIDGE_NAME_OPT]: config.bridgeName,
-      [MTU_OPT]: String(config.mtu),
-    };
-    return base;
+  private async predefined(name: PredefinedName): Promise<NetworkRecord> {
+    return predefinedNetwork(name, this.deps.config, () => this.usedSubnets());
   }
 
   private allocatorFor(n: NetworkRecord): { cfg: Ipv4Config; alloc: AddressAllocator } {
@@ -607,32 +572,6 @@ export class NetworkService {
   }
 }
 
-function ipamRecord(cfg: Ipv4Config, req: IpamConfigRequest | undefined): NetworkRecord['ipam']['config'][number] {
-  const r: NetworkRecord['ipam']['config'][number] = { Subnet: formatCidr(cfg.subnet), Gateway: formatIp(cfg.gateway) };
-  if (req?.IPRange) r.IPRange = formatCidr(cfg.range);
-  if (req?.AuxiliaryAddresses && Object.keys(req.AuxiliaryAddresses).length) r.AuxiliaryAddresses = { ...req.AuxiliaryAddresses };
-  return r;
-}
-
 function dedup(xs: string[]): string[] {
   return [...new Set(xs)];
-}
-
-function pruneLabels(f: Filters, labels: Record<string, string>): boolean {
-  const has = (w: string): boolean => {
-    const i = w.indexOf('=');
-    return i < 0 ? Object.prototype.hasOwnProperty.call(labels, w) : labels[w.slice(0, i)] === w.slice(i + 1);
-  };
-  return (f.get('label') ?? []).every(has) && !(f.get('label!') ?? []).some(has);
-}
-
-/** `until` as a timestamp or a Go duration ago (e.g. `24h`). */
-function untilCutoff(v: string): number {
-  const d = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
-  if (d) return Date.now() - Number(d[1]) * { h: 3600e3, m: 60e3, s: 1e3 }[d[2] as 'h' | 'm' | 's'];
-  const n = Number(v);
-  if (!Number.isNaN(n)) return n * 1000;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
-  return t;
 }

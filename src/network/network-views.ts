@@ -1,4 +1,5 @@
 import type { EndpointSettings, NetworkResource } from '../api/types.js';
+import { invalid } from '../shared/errors.js';
 import { checkFilterNames, matchLabels, type Filters } from '../shared/filters.js';
 import type { EndpointRecord, NetworkRecord } from './network-records.js';
 
@@ -76,4 +77,24 @@ export function endpointSettings(e: EndpointRecord, requested: EndpointSettings 
     MacAddress: e.mac,
     DriverOpts: requested?.DriverOpts ?? null,
   };
+}
+
+/** `network prune` label filters (`label`, `label!`). */
+export function pruneLabels(f: Filters, labels: Record<string, string>): boolean {
+  const has = (w: string): boolean => {
+    const i = w.indexOf('=');
+    return i < 0 ? Object.prototype.hasOwnProperty.call(labels, w) : labels[w.slice(0, i)] === w.slice(i + 1);
+  };
+  return (f.get('label') ?? []).every(has) && !(f.get('label!') ?? []).some(has);
+}
+
+/** `until` as a timestamp or a Go duration ago (e.g. `24h`). */
+export function untilCutoff(v: string): number {
+  const d = /^(\d+(?:\.\d+)?)(h|m|s)$/.exec(v);
+  if (d) return Date.now() - Number(d[1]) * { h: 3600e3, m: 60e3, s: 1e3 }[d[2] as 'h' | 'm' | 's'];
+  const n = Number(v);
+  if (!Number.isNaN(n)) return n * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalid(`invalid filter 'until=${v}'`);
+  return t;
 }
