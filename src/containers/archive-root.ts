@@ -88,6 +88,39 @@ function binds(ctx: ServiceContext, rec: ContainerRecord): Scope[] {
   return out;
 }
 
+/**
+ * A stopped container's volumes mounted for `docker cp` as dockerd's mountVolumes does: a
+ * device-backed local volume (`type=tmpfs`, `o=bind`) is mounted on its `_data` for the call
+ * (so a tmpfs volume is a fresh, empty tmpfs, and what is copied into it is gone once the call
+ * ends), with the volume's `mount`/`unmount` events. Returns the container's scopes.
+ */
+async function mountStoppedVolumes(ctx: ServiceContext, rec: ContainerRecord): Promise<Scope[]> {
+  const scopes = binds(ctx, rec);
+  const vols = ctx.deps.volumes;
+  if (!vols) return scopes;
+  try {
+    for (const m of recordMounts(rec)) {
+      if (m.type !== 'volume') continue;
+      const source = await vols.mount(m.name, rec.id, { destination: m.destination, rw: m.rw, propagation: m.propagation });
+      const dest = posix.normalize(m.destination);
+      const s = scopes.find((x) => x.dest === dest);
+      if (s) s.source = source;
+      else scopes.push({ dest, source });
+    }
+  } catch (err) {
+    await unmountStoppedVolumes(ctx, rec);
+    throw err;
+  }
+  return scopes;
+}
+
+async function unmountStoppedVolumes(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
+  for (const m of recordMounts(rec)) {
+    if (m.type !== 'volume') continue;
+    await ctx.deps.volumes?.unmount(m.name, rec.id).catch((err: unknown) => ctx.log.warn('failed to unmount volume', { id: rec.id, volume: m.name, err }));
+  }
+}
+
 /** Where stopped containers' snapshots are mounted for cp/export: under the daemon's exec root, never /tmp. */
 function tempRootsDir(ctx: ServiceContext): string {
   return join(ctx.deps.execRoot, 'mounts');
@@ -122,7 +155,8 @@ async function hold(ctx: ServiceContext, id: string): Promise<() => void> {
 
 /**
  * Open a container's filesystem under its lock: the live overlay when it runs, otherwise its
- * snapshot mounted on a temporary directory (read-only with `readOnly`). `release()`
+ * snapshot mounted on a temporary directory with its volumes mounted (`readOnly`, for export:
+ * the snapshot read-only and the volumes left alone, as export skips them). `release()`
  * unmounts and unlocks (call once).
  */
 export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecord, opts: { readOnly?: boolean } = {}): Promise<{ root: ContainerRoot; release: () => Promise<void> }> {
@@ -141,11 +175,20 @@ export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecor
       await rmdir(dir).catch(() => {});
       throw EngineError.wrap('internal', 'failed to mount container rootfs', err);
     }
+    let scopes: Scope[];
+    try {
+      scopes = opts.readOnly ? binds(ctx, rec) : await mountStoppedVolumes(ctx, rec);
+    } catch (err) {
+      ctx.deps.mounts.unmount(dir);
+      await rmdir(dir).catch(() => {});
+      throw err;
+    }
     let released = false;
     const release = async (): Promise<void> => {
       if (released) return;
       released = true;
       try {
+        if (!opts.readOnly) await unmountStoppedVolumes(ctx, rec);
         ctx.deps.mounts.unmount(dir);
         await rmdir(dir).catch(() => {});
       } catch (err) {
@@ -154,7 +197,7 @@ export async function openContainerRoot(ctx: ServiceContext, rec: ContainerRecor
         unlock();
       }
     };
-    return { root: new ContainerRoot(dir, binds(ctx, rec)), release };
+    return { root: new ContainerRoot(dir, scopes), release };
   } catch (err) {
     unlock();
     throw err;

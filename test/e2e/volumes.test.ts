@@ -469,6 +469,40 @@ forEachTarget('volumes and binds', (t) => {
     await ok(['rm', c]);
     await ok(['volume', 'rm', v]);
   });
+
+  test('docker cp with a stopped container reaches its volumes where they live; a tmpfs volume is a fresh tmpfs for the call', async () => {
+    const named = name('cpn');
+    const tmp = name('cpt');
+    const c = name('cps');
+    const dir = join(hostDir, 'cp-bind');
+    execFileSync('mkdir', ['-p', dir]);
+    await ok(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', tmp]);
+    const since = Math.floor(Date.now() / 1000) - 1;
+    await ok(['create', '--name', c, ...NONE, '-v', `${named}:/named`, '-v', `${tmp}:/tmp-vol`, '-v', `${dir}:/bound`, 'busybox', 'sh', '-c', 'cat /named/f /bound/f; ls -A /tmp-vol']);
+    const file = await rawTar([{ name: 'f', body: 'copied\n' }]);
+    for (const dest of ['/named', '/tmp-vol', '/bound']) {
+      const r = await dk(['cp', '-', `${c}:${dest}`], file);
+      assert.equal(r.code, 0, `cp into ${dest}: ${r.stderr}`);
+    }
+    const namedPath = (await ok(['volume', 'inspect', '-f', '{{.Mountpoint}}', named])).trim();
+    if (!t().isDocker || existsSync(namedPath)) assert.equal(readFileSync(join(namedPath, 'f'), 'utf8'), 'copied\n');
+    assert.equal(readFileSync(join(dir, 'f'), 'utf8'), 'copied\n');
+    const tmpPath = (await ok(['volume', 'inspect', '-f', '{{.Mountpoint}}', tmp])).trim();
+    if (!t().isDocker || existsSync(tmpPath)) assert.equal(existsSync(join(tmpPath, 'f')), false, 'nothing written into the unmounted _data');
+    // Copied out again: the named volume's file, and the tmpfs volume's fresh root (mode 1777, empty).
+    const out = await dk(['cp', `${c}:/named/f`, '-']);
+    assert.match(out.stdout, /copied\n/);
+    // (a tar of one empty directory is ASCII headers and NULs: intact through a UTF-8 string)
+    const tmpList = execFileSync('tar', ['tv'], { input: Buffer.from((await dk(['cp', `${c}:/tmp-vol`, '-'])).stdout) }).toString();
+    assert.match(tmpList, /^drwxrwxrwt \S+ +0 [^\n]* tmp-vol\/\n$/);
+    const started = await dk(['start', '-a', c]);
+    assert.equal(started.stdout, 'copied\ncopied\n', started.stderr);
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const ev = await ok(['events', '--since', String(since), '--until', String(until), '--filter', 'type=volume', '--filter', `volume=${tmp}`, '--format', '{{.Action}}']);
+    assert.match(ev, /^(create\n)*(mount\nunmount\n)+/, 'cp mounts the volume for the call, as dockerd does');
+    await ok(['rm', c]);
+    await ok(['volume', 'rm', named, tmp]);
+  });
 });
 
 forEachTarget(
