@@ -5,7 +5,8 @@ import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect,
 export type StdStream = 'stdin' | 'stdout' | 'stderr';
 
 export type { LogsOptions, OutputChunk } from '../runtime/log-types.js';
-import type { LogsOptions, OutputChunk } from '../runtime/log-types.js';
+export { OutputBatch } from '../runtime/log-types.js';
+import type { LogsOptions, OutputBatch, OutputChunk } from '../runtime/log-types.js';
 
 /**
  * A live attach to a container's stdio. `output` ends when the container's stdio closes
@@ -53,7 +54,8 @@ export interface ContainerService {
   rename(idOrName: string, newName: string): Promise<void>;
   list(opts: { all?: boolean; limit?: number; size?: boolean; filters?: Filters }): Promise<ContainerSummary[]>;
   inspect(idOrName: string, opts?: { size?: boolean }): Promise<ContainerInspect>;
-  logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; chunks: AsyncIterable<OutputChunk> }>;
+  /** The log in batches of chunks (one batch per block read: send each as one write). */
+  logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; batches: AsyncIterable<OutputBatch> }>;
   attach(idOrName: string, opts: { stdin?: boolean; stdout?: boolean; stderr?: boolean; logs?: boolean; stream?: boolean; detachKeys?: string }): Promise<AttachSession>;
   resize(idOrName: string, height: number, width: number): Promise<void>;
   /** Container ids using an image (for rmi conflicts). */

@@ -16,6 +16,10 @@ const text = async (it: AsyncIterable<{ stream: string; data: Buffer }>, stream?
   return s;
 };
 
+async function* flat<T>(batches: AsyncIterable<Iterable<T>>): AsyncGenerator<T> {
+  for await (const b of batches) yield* b;
+}
+
 /** The parent cgroup these tests put containers under (crun removes the containers' own). */
 function removeTestCgroups(): void {
   for (const ctl of readdirSync('/sys/fs/cgroup')) {
@@ -71,9 +75,9 @@ test('busybox container: attach before start, exit code, logs, rm (real crun + c
   assert.equal(readFileSync(ins.HostnamePath, 'utf8'), `${Id.slice(0, 12)}\n`);
   assert.equal(isMountPoint(svc.ctx.paths(Id).rootfs), false);
   const logs = await svc.logs(Id, { stdout: true, stderr: false });
-  assert.equal(await text(logs.chunks), 'hello\nhello\n');
+  assert.equal(await text(flat(logs.batches)), 'hello\nhello\n');
   const errs = await svc.logs(Id, { stdout: false, stderr: true });
-  assert.equal(await text(errs.chunks), 'oops\n');
+  assert.equal(await text(flat(errs.batches)), 'oops\n');
   assert.ok((await env.snapshotKeys()).includes(Id));
   await svc.remove(Id, {});
   assert.equal((await env.snapshotKeys()).includes(Id), false);

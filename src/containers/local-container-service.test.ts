@@ -224,12 +224,12 @@ test('logs replay and follow ends when the container exits', async (t) => {
   f.runtime.behavior = () => ({ output: [{ stream: 'stdout', data: Buffer.from('a\n') }, { stream: 'stderr', data: Buffer.from('b\n') }] });
   const { Id } = await f.svc.create({ Image: 'busybox' }, {});
   await f.svc.start(Id);
-  const { chunks } = await f.svc.logs(Id, { stdout: true, stderr: true, follow: true });
-  const text = collect(chunks);
+  const { batches } = await f.svc.logs(Id, { stdout: true, stderr: true, follow: true });
+  const text = collect(flat(batches));
   setTimeout(() => f.runtime.exit(Id, 0), 20);
   assert.equal(await text, 'a\nb\n');
   const only = await f.svc.logs(Id, { stderr: true });
-  assert.equal(await collect(only.chunks), 'b\n');
+  assert.equal(await collect(flat(only.batches)), 'b\n');
   await assert.rejects(f.svc.logs(Id, {}), { message: 'Bad parameters: you must choose at least one stream' });
 });
 
@@ -317,3 +317,7 @@ test('events as dockerd emits them: kill with the signal number, stop after die,
   assert.deepEqual(f.events[0].Actor.Attributes, { tier: 'x', image: 'busybox', name: 'ev' });
   assert.equal(f.events.at(-1)!.Actor.Attributes.name, 'ev2');
 });
+
+async function* flat<T>(batches: AsyncIterable<Iterable<T>>): AsyncGenerator<T> {
+  for await (const b of batches) yield* b;
+}

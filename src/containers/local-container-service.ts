@@ -2,7 +2,7 @@ import type { ContainerCreateRequest, ContainerCreateResponse, ContainerInspect,
 import { EngineError, invalid, notFound } from '../shared/errors.js';
 import type { Filters } from '../shared/filters.js';
 import { createAttachSession, type PendingAttach } from './attach-session.js';
-import type { AttachSession, ContainerService, LogsOptions, OutputChunk, WaitCondition } from './container-service.js';
+import type { AttachSession, ContainerService, LogsOptions, OutputBatch, OutputChunk, WaitCondition } from './container-service.js';
 import type { ContainerRecord } from './container-record.js';
 import { createContainer } from './create.js';
 import { ExecManager, type ExecStartResult } from './exec-service.js';
@@ -234,7 +234,7 @@ export class LocalContainerService implements ContainerService {
     return opts?.size ? { ...view, ...(await this.sizes(rec)) } : view;
   }
 
-  async logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; chunks: AsyncIterable<OutputChunk> }> {
+  async logs(idOrName: string, opts: LogsOptions): Promise<{ tty: boolean; batches: AsyncIterable<OutputBatch> }> {
     const rec = this.ctx.get(idOrName);
     const stdout = opts.stdout ?? false;
     const stderr = opts.stderr ?? false;
@@ -243,15 +243,15 @@ export class LocalContainerService implements ContainerService {
     const follow = Boolean(opts.follow) && run !== undefined && isActive(rec.state.status);
     const source = this.ctx.deps.runtime.readLog(rec.logPath, {
       follow,
+      stdout,
+      stderr,
       since: opts.since,
       until: opts.until,
       tail: opts.tail === 'all' || opts.tail === undefined || opts.tail < 0 ? undefined : opts.tail,
+      timestamps: opts.timestamps,
       stop: follow ? run?.stopLogs.signal : undefined,
     });
-    async function* filtered(): AsyncGenerator<OutputChunk> {
-      for await (const c of source) if (c.stream === 'stdout' ? stdout : stderr) yield c;
-    }
-    return { tty: Boolean(rec.config.Tty), chunks: filtered() };
+    return { tty: Boolean(rec.config.Tty), batches: source };
   }
 
   async attach(
@@ -280,7 +280,7 @@ export class LocalContainerService implements ContainerService {
                 return () => set.delete(pa);
               },
             } as const);
-    const replay = opts.logs ? () => ctx.deps.runtime.readLog(rec.logPath, { follow: false }) : undefined;
+    const replay = opts.logs ? () => flatten(ctx.deps.runtime.readLog(rec.logPath, { follow: false })) : undefined;
     return createAttachSession({
       tty: Boolean(rec.config.Tty),
       stdin,
@@ -452,4 +452,8 @@ function attachNow(connect: () => RuntimeAttach): { kind: 'now'; conn: RuntimeAt
   } catch {
     return { kind: 'none' };
   }
+}
+
+async function* flatten<T>(batches: AsyncIterable<Iterable<T>>): AsyncGenerator<T> {
+  for await (const b of batches) yield* b;
 }

@@ -6,7 +6,7 @@ import type { CommitImageInput, CommitImageResult } from '../images/commit-image
 import type { Mount } from '../mount/types.js';
 import type { OciLinuxResources, OciSpec } from '../runtime/spec/oci-types.js';
 import type { HostInfo, SpecInput } from '../runtime/spec/spec-input.js';
-import type { OutputChunk } from './container-service.js';
+import type { OutputBatch } from './container-service.js';
 
 /**
  * The narrow interfaces the containers service consumes (STYLE habit 7). The daemon wires
@@ -115,10 +115,11 @@ export interface RuntimePort {
   /** Apply new cgroup limits (OCI LinuxResources) to a running container (`docker update`); optional for fakes. */
   update?(id: string, resources: OciLinuxResources): Promise<void>;
   /**
-   * Log records from the k8s-file log; with `follow`, keeps reading until `stop` aborts
-   * (the service aborts it when the container exits).
+   * Log records from the k8s-file log (and its rotated files), in batches; with `follow`,
+   * keeps reading until `stop` aborts (the service aborts it when the container exits).
+   * `time` is filled only with `timestamps`.
    */
-  readLog(logPath: string, opts: { follow: boolean; since?: number; until?: number; tail?: number; stop?: AbortSignal }): AsyncIterable<OutputChunk>;
+  readLog(logPath: string, opts: { follow: boolean; stdout?: boolean; stderr?: boolean; since?: number; until?: number; tail?: number; timestamps?: boolean; stop?: AbortSignal }): AsyncIterable<OutputBatch>;
 }
 
 /** Things about the host the service needs (resolv.conf source, default hostname files). */

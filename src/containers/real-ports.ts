@@ -5,7 +5,7 @@ import {
   isAlive,
   launch,
   readExitInfo,
-  readLog,
+  readLogBatches,
   resize,
   startContainer,
   watchExit,
@@ -41,7 +41,7 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
       const until = o.stop
         ? new Promise<void>((r) => (o.stop!.aborted ? r() : o.stop!.addEventListener('abort', () => r(), { once: true })))
         : undefined;
-      return readLog(logPath, { follow: o.follow, since: o.since, until: o.until, tail: o.tail, stdout: true, stderr: true }, { until });
+      return readLogBatches(logPath, { follow: o.follow, since: o.since, until: o.until, tail: o.tail, timestamps: o.timestamps, stdout: o.stdout ?? true, stderr: o.stderr ?? true }, { until });
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Mount } from '../mount/types.js';
 import { EngineError } from '../shared/errors.js';
 import { fakeClock } from './clock.js';
 import type { OutputChunk } from './container-service.js';
+import { OutputBatch } from '../runtime/log-types.js';
 import type { ContainerEvent } from './service-context.js';
 import { LocalContainerService } from './local-container-service.js';
 import type { ImagePort, LaunchRequest, MountPort, RuntimeAttach, RuntimePort, SnapshotPort, SpecPort } from './ports.js';
@@ -160,11 +161,13 @@ export class FakeRuntime implements RuntimePort {
 
   async resize(): Promise<void> {}
 
-  async *readLog(logPath: string, opts: { follow: boolean; stop?: AbortSignal }): AsyncIterable<OutputChunk> {
+  async *readLog(logPath: string, opts: { follow: boolean; stdout?: boolean; stderr?: boolean; stop?: AbortSignal }): AsyncIterable<OutputBatch> {
     let i = 0;
     for (;;) {
       const all = this.logs.get(logPath) ?? [];
-      while (i < all.length) yield all[i++]!;
+      const fresh = all.slice(i).filter((c) => (c.stream === 'stdout' ? opts.stdout : opts.stderr) ?? true);
+      if (fresh.length) yield OutputBatch.of(fresh);
+      i = all.length;
       if (!opts.follow || opts.stop?.aborted) return;
       await new Promise((r) => setTimeout(r, 5));
     }

@@ -5,7 +5,7 @@ export type { LaunchOptions, LaunchResult, ExitInfo, MonitorPaths } from './conm
 export { RuntimeStartError } from './runtime-error.js';
 export { openAttach } from './attach.js';
 export type { AttachConnection, AttachChunk } from './attach.js';
-export { readLog } from './log-reader.js';
+export { readLog, readLogBatches } from './log-reader.js';
 export type { ReadLogControl } from './log-reader.js';
 export { ensureCgroupSetup, detectCgroupVersion } from './cgroups-check.js';
 export { execProcess } from './exec-session.js';

@@ -36,7 +36,7 @@ const SAMPLE = [
 test('parses k8s-file lines, joins partial pieces, keeps streams apart', async () => {
   const f = tmpLog(SAMPLE);
   try {
-    const cs = await all(f.path, {});
+    const cs = await all(f.path, { timestamps: true });
     assert.equal(text(cs), 'stdout:one\nstderr:e1\nstderr:e2\nstdout:two\nstdout:\nstdout:four\n');
     assert.equal(cs[0]!.time, '1970-01-01T00:16:40.000000000Z');
     assert.equal(cs[3]!.time, '1970-01-01T00:16:42.000000000Z'); // time of the first piece

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { ServerBackends } from './backends.js';
-import type { AttachSession, OutputChunk } from '../containers/container-service.js';
+import { OutputBatch, type AttachSession, type OutputChunk } from '../containers/container-service.js';
 import type { ContainerCreateRequest, ContainerInspect, ContainerSummary } from '../api/types.js';
 import { EngineError, notFound, conflict, invalid } from '../shared/errors.js';
 import { EventBus } from '../events/event-bus.js';
@@ -161,10 +161,10 @@ export function fakeBackends(): ServerBackends & { fake: { containers: Map<strin
       },
       logs: async (ref) => {
         const c = get(ref);
-        async function* gen(): AsyncGenerator<OutputChunk> {
-          yield* c.output;
+        async function* gen(): AsyncGenerator<OutputBatch> {
+          for (const o of c.output) yield OutputBatch.of([o]);
         }
-        return { tty: c.tty, chunks: gen() };
+        return { tty: c.tty, batches: gen() };
       },
       attach: async (ref, opts) => {
         const c = get(ref);

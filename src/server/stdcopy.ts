@@ -18,6 +18,62 @@ export function frame(stream: keyof typeof STREAM_ID, data: Buffer): Buffer {
   return out;
 }
 
+/** What `encodeBatch` reads: chunks as ranges of source buffers (runtime's OutputBatch). */
+export interface ChunkRanges {
+  readonly length: number;
+  readonly sources: readonly Buffer[];
+  readonly source: readonly number[];
+  readonly start: readonly number[];
+  readonly end: readonly number[];
+  /** 1 stdout, 2 stderr */
+  readonly stream: readonly number[];
+  readonly time: readonly string[];
+}
+
+/**
+ * A batch of output chunks as one buffer for one socket write: raw for a TTY, otherwise
+ * stdcopy frames, one per run of consecutive chunks of the same stream (a frame is just
+ * bytes of one stream; clients join them). `timestamps` prefixes every chunk with its
+ * time and a space, as dockerd's `timestamps=1`.
+ */
+export function encodeBatch(b: ChunkRanges, opts: { tty: boolean; timestamps: boolean }): Buffer {
+  const framed = !opts.tty;
+  const stamps = opts.timestamps;
+  let size = 0;
+  let prev = 0;
+  for (let i = 0; i < b.length; i++) {
+    if (framed && b.stream[i] !== prev) size += 8;
+    prev = b.stream[i]!;
+    size += b.end[i]! - b.start[i]! + (stamps ? b.time[i]!.length + 1 : 0);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  let header = -1;
+  prev = 0;
+  for (let i = 0; i < b.length; i++) {
+    const stream = b.stream[i]!;
+    if (framed && stream !== prev) {
+      if (header >= 0) out.writeUInt32BE(off - header - 8, header + 4);
+      header = off;
+      out.writeUInt32BE(0, off);
+      out[off] = stream;
+      off += 8;
+    }
+    prev = stream;
+    if (stamps) {
+      off += out.write(b.time[i]!, off, 'latin1');
+      out[off++] = 0x20;
+    }
+    const src = b.sources[b.source[i]!]!;
+    const from = b.start[i]!;
+    const to = b.end[i]!;
+    if (to - from > 48) off += src.copy(out, off, from, to);
+    else for (let j = from; j < to; j++) out[off++] = src[j]!; // short lines: cheaper than a native call
+  }
+  if (header >= 0) out.writeUInt32BE(off - header - 8, header + 4);
+  return out;
+}
+
 /** Splits a multiplexed byte stream back into frames (used by tests and clients). */
 export function* deframe(buf: Buffer): Generator<{ stream: number; data: Buffer }> {
   let off = 0;

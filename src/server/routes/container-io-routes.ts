@@ -6,7 +6,7 @@ import { boolParam, intParam, strParam, timeParam } from '../query.js';
 import { versionAtLeast } from '../api-version.js';
 import { hijack } from '../hijack.js';
 import { pumpAttach } from '../attach-pump.js';
-import { frame, MULTIPLEXED_STREAM, RAW_STREAM } from '../stdcopy.js';
+import { encodeBatch, MULTIPLEXED_STREAM, RAW_STREAM } from '../stdcopy.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 
 /** Non-TTY output is multiplexed; the content type says so from API 1.42 (older: raw-stream). */
@@ -32,30 +32,28 @@ async function logs(ctx: RequestContext): Promise<void> {
   const q = ctx.query;
   const tailRaw = strParam(q, 'tail');
   const tail = tailRaw !== undefined && /^[0-9]+$/.test(tailRaw) ? parseInt(tailRaw, 10) : 'all';
+  const timestamps = boolParam(q, 'timestamps');
   const opts: LogsOptions = {
     follow: boolParam(q, 'follow'),
     stdout: boolParam(q, 'stdout'),
     stderr: boolParam(q, 'stderr'),
     since: timeParam(q, 'since'),
     until: timeParam(q, 'until'),
-    // timestamps are added here from each chunk's recorded time; the service sends bare output
-    timestamps: false,
+    timestamps,
     tail,
   };
-  const timestamps = boolParam(q, 'timestamps');
   if (!opts.stdout && !opts.stderr) throw invalid('Bad parameters: you must choose at least one stream');
-  const { tty, chunks } = await ctx.backends.containers.logs(ctx.params.id, opts);
+  const { tty, batches } = await ctx.backends.containers.logs(ctx.params.id, opts);
   const { res } = ctx;
   res.writeHead(200, { 'Content-Type': streamType(ctx, tty) });
   res.flushHeaders();
-  const it = chunks[Symbol.asyncIterator]();
+  const it = batches[Symbol.asyncIterator]();
   ctx.signal.addEventListener('abort', () => void it.return?.().catch(() => {}));
+  // One write per batch (a block of the log), framed in runs; wait for the socket to drain.
   for (;;) {
     const next = await it.next();
     if (next.done || ctx.signal.aborted) break;
-    const c = next.value;
-    const data = timestamps ? Buffer.concat([Buffer.from(`${c.time} `), c.data]) : c.data;
-    if (!res.write(tty ? data : frame(c.stream, data))) await drainOrClose(res);
+    if (!res.write(encodeBatch(next.value, { tty, timestamps }))) await drainOrClose(res);
   }
   if (!res.writableEnded) res.end();
 }
