@@ -61,6 +61,22 @@ forEachTarget('dockerode client', (t) => {
     assert.deepEqual(r.volumes, ['Volumes', 'Warnings']);
   });
 
+  test('volumes: create/inspect/list, a named volume through Binds and through Mounts (read-only), in-use refusal, remove, prune', { skip }, () => {
+    const v = r['named-volume'];
+    assert.ok(v && !v.raised, JSON.stringify(v));
+    const name = `${tag}-vol`;
+    assert.equal(v.created, name);
+    assert.deepEqual(v.inspect, [name, 'local', 'local', { probe: tag }, true, ['CreatedAt', 'Driver', 'Labels', 'Mountpoint', 'Name', 'Options', 'Scope']]);
+    assert.deepEqual(v.listed, [[name, 'local', { probe: tag }]]);
+    assert.equal(v.wrote, 0);
+    assert.deepEqual(v.read, [0, 'kept\nread-only\n']);
+    assert.deepEqual(v.mounts, [{ Type: 'volume', Name: name, Source: '<volumes>/_data', Destination: '/m', Driver: 'local', Mode: 'z', RW: false, Propagation: '' }]);
+    assert.deepEqual(v.inUse, { status: 409, msg: `remove ${name}: volume is in use - [<ids>]` });
+    assert.deepEqual(v.pruned, [[name], 'number']);
+    assert.equal(v.afterPrune, 0);
+    assert.deepEqual(v.gone, { status: 404, msg: `get ${tag}-vol2: no such volume` });
+  });
+
   test('createNetwork + connect with alias and address, a published port, getContainer().inspect()', { skip }, () => {
     const n = r['network-ports'];
     assert.ok(n && !n.raised, JSON.stringify(n));

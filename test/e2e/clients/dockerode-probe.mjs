@@ -143,4 +143,49 @@ await step('network-ports', async () => {
   }
 });
 await step('volumes', async () => Object.keys(await docker.listVolumes()).sort());
+await step('named-volume', async () => {
+  // create/inspect/list, a container writing through Binds, another reading through Mounts (read-only),
+  // in-use refusal, remove, and prune (pinned to API 1.41, whose prune takes named volumes too)
+  const name = `${tag}-vol`;
+  const created = await docker.createVolume({ Name: name, Labels: { probe: tag } });
+  const ins = await created.inspect();
+  const listed = (await docker.listVolumes({ filters: { label: [`probe=${tag}`] } })).Volumes.map((x) => [x.Name, x.Driver, x.Labels]);
+  const w = await docker.createContainer({ Image: 'busybox', name: `${tag}-volw`, Cmd: ['sh', '-c', 'echo kept > /data/f'], HostConfig: { Binds: [`${name}:/data`], NetworkMode: 'none' } });
+  await w.start();
+  const wrote = await w.wait();
+  const r = await docker.createContainer({ Image: 'busybox', name: `${tag}-volr`, Cmd: ['sh', '-c', 'cat /m/f; echo x > /m/g 2>/dev/null || echo read-only'], HostConfig: { Mounts: [{ Type: 'volume', Source: name, Target: '/m', ReadOnly: true }], NetworkMode: 'none' } });
+  const so = new PassThrough();
+  const got = collect(so);
+  const stream = await r.attach({ stream: true, stdout: true, stderr: true });
+  docker.modem.demuxStream(stream, so, new PassThrough());
+  await r.start();
+  const read = await r.wait();
+  await new Promise((res) => setTimeout(res, 100));
+  const mounts = (await r.inspect()).Mounts.map((m) => ({ ...m, Source: m.Source.endsWith(`/volumes/${name}/_data`) ? '<volumes>/_data' : m.Source }));
+  let inUse;
+  try {
+    await docker.getVolume(name).remove();
+  } catch (e) {
+    inUse = { status: e.statusCode, msg: String(e.json?.message ?? e.message).replace(/\[[0-9a-f]{64}(, [0-9a-f]{64})*\]/, '[<ids>]') };
+  }
+  await w.remove();
+  await r.remove();
+  const old = new Docker({ socketPath: process.env.DOCKER_HOST.replace(/^unix:\/\//, ''), version: 'v1.41' });
+  const pruned = await old.pruneVolumes({ filters: { label: [`probe=${tag}`] } });
+  const afterPrune = (await docker.listVolumes({ filters: { label: [`probe=${tag}`] } })).Volumes?.length ?? 0;
+  const again = await docker.createVolume({ Name: `${tag}-vol2` });
+  await again.remove();
+  let gone;
+  try {
+    await again.inspect();
+  } catch (e) {
+    gone = { status: e.statusCode, msg: String(e.json?.message ?? e.message) };
+  }
+  return {
+    created: created.name,
+    inspect: [ins.Name, ins.Driver, ins.Scope, ins.Labels, ins.Mountpoint.endsWith(`/volumes/${name}/_data`), Object.keys(ins).sort()],
+    listed, wrote: wrote.StatusCode, read: [read.StatusCode, got()], mounts, inUse,
+    pruned: [pruned.VolumesDeleted, typeof pruned.SpaceReclaimed], afterPrune, gone,
+  };
+});
 console.log(JSON.stringify(out, null, 1));
