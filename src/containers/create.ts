@@ -25,7 +25,7 @@ export async function createContainer(ctx: ServiceContext, req: ContainerCreateR
   if (!req.Image) throw invalid('No image specified');
   validateHealthConfig(req.Healthcheck);
   const image = await ctx.deps.images.resolve(req.Image);
-  const hostConfig = applyHostDefaults(normalizeHostConfig(req.HostConfig), { runtime: ctx.deps.runtime.name });
+  const hostConfig = applyHostDefaults(normalizeHostConfig(req.HostConfig), { runtime: ctx.deps.runtime.name, logDriver: ctx.deps.logConfig?.Type, logOpts: ctx.deps.logConfig?.Config });
   const warnings = [...(ctx.deps.spec.validate(hostConfig, req) ?? [])];
   const config = mergeConfig(req, image.config, req.Image);
   const mountPlan = planMounts(ctx, hostConfig, config);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { HostConfig } from '../api/types.js';
 import { invalid } from '../shared/errors.js';
+import { mergeDaemonLogOpts } from './log-options.js';
 
 /** dockerd's built-in log drivers; any other name would be a plugin, which berth has none of. */
 const LOG_DRIVERS = ['awslogs', 'etwlogs', 'fluentd', 'gcplogs', 'gelf', 'journald', 'json-file', 'local', 'logentries', 'none', 'splunk', 'syslog'];
@@ -22,6 +23,8 @@ export interface HostDefaults {
   cgroup2?: boolean;
   /** The daemon's log driver (`log-driver`), default json-file. */
   logDriver?: string;
+  /** The daemon's `log-opts`, taken by containers of its driver for keys they do not set. */
+  logOpts?: Record<string, string>;
 }
 
 /**
@@ -33,10 +36,10 @@ export interface HostDefaults {
 export function applyHostDefaults(hc: HostConfig, d: HostDefaults): HostConfig {
   const type = hc.LogConfig?.Type || d.logDriver || 'json-file';
   if (!LOG_DRIVERS.includes(type)) throw invalid(`error looking up logging plugin ${type}: plugin "${type}" not found`);
-  const config = hc.LogConfig?.Config ?? {};
+  const config = mergeDaemonLogOpts({ Type: type, Config: { ...hc.LogConfig?.Config } }, { Type: d.logDriver || 'json-file', Config: d.logOpts }).Config!;
   const allowed = LOG_OPTS[type];
   for (const key of Object.keys(config)) {
-    if (allowed && !allowed.includes(key)) throw invalid(`unknown log opt '${key}' for ${type} log driver`);
+    if (allowed && !allowed.includes(key)) throw invalid(type === 'local' ? `unknown log opt '${key}' for log driver local` : `unknown log opt '${key}' for ${type} log driver`);
   }
   hc.LogConfig = { Type: type, Config: config };
   hc.Runtime = hc.Runtime || d.runtime;

@@ -4,6 +4,7 @@ import { handleExit, markExited, releaseRunResources, type AfterExit } from './e
 import { restartsAtBoot } from './restart-policy.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 import { restoreVolumes } from './volume-mounts.js';
+import { startLogRotation } from './log-options.js';
 
 /**
  * Daemon boot: load every record, then per container
@@ -61,6 +62,7 @@ async function restoreOne(ctx: ServiceContext, rec: ContainerRecord, after: Afte
         const run = new RunHandle(Date.parse(rec.state.startedAt));
         run.markStarted();
         ctx.runs.set(rec.id, run);
+        startLogRotation(ctx, rec, run.stopLogs.signal);
         run.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, run, rec.id, after));
         if (rec.state.status === 'running') ctx.healthWatch?.(rec, run);
         return;

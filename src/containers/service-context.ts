@@ -34,6 +34,8 @@ export interface ContainerServiceDeps {
   initPath?: string;
   /** Total size of an image's layers (for SizeRootFs); optional. */
   imageSize?: (imageId: string) => Promise<number>;
+  /** The daemon's `log-driver` and `log-opts` (daemon.json / --log-opt): defaults for containers of that driver. */
+  logConfig?: { Type: string; Config?: Record<string, string> };
   /** Restart backoff start (Docker: 100 ms). */
   restartBaseDelayMs?: number;
   /**

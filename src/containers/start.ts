@@ -7,6 +7,7 @@ import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
 import { linkEnv, networkList, sandboxSpec } from './networking.js';
+import { logRotation, startLogRotation } from './log-options.js';
 import { RunHandle, type ServiceContext } from './service-context.js';
 import { makeMountTargets, mountVolumes, type BindMount } from './volume-mounts.js';
 
@@ -100,6 +101,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
   const rt = ctx.deps.runtime;
   let launched = false;
   let run: RunHandle | undefined;
+  const rotation = logRotation(rec.hostConfig.LogConfig); // dockerd: the log driver starts before anything else
   try {
     ctx.deps.mounts.unmount(p.rootfs);
     ctx.deps.mounts.unmount(p.shm);
@@ -132,6 +134,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     launched = true;
     run = new RunHandle(ctx.clock.now());
     const r = run;
+    startLogRotation(ctx, rec, r.stopLogs.signal, rotation);
     ctx.runs.set(rec.id, r);
     r.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, r, rec.id, after));
     connectPendingAttaches(ctx, rec);

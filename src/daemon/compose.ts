@@ -89,6 +89,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     runtime,
     conmonPath: findBinary('conmon'),
     initPath: findInit(),
+    logConfig: config.logConfig,
     network,
     volumes,
     logger: logger.child({ module: 'containers' }),

@@ -4,6 +4,8 @@ import type { DaemonFlags } from './flags.js';
 import type { Level } from '../shared/logger.js';
 import { defaultNetworkConfig, type NetworkConfig } from '../network/network-config.js';
 import { DEFAULT_EVENTS_MAX_SIZE } from '../events/event-store.js';
+import { applyHostDefaults } from '../containers/host-defaults.js';
+import { logRotation } from '../containers/log-options.js';
 
 /** Effective daemon configuration (flags over daemon.json over defaults). */
 export interface DaemonConfig {
@@ -22,6 +24,8 @@ export interface DaemonConfig {
   network: NetworkConfig;
   /** Bound of the on-disk event log in bytes (`events-max-size`; berth's own key). */
   eventsMaxSize: number;
+  /** `log-driver` and `log-opts`: the default LogConfig of containers (json-file, no options). */
+  logConfig: { Type: string; Config: Record<string, string> };
 }
 
 export const DEFAULT_CONFIG_FILE = '/etc/berth/daemon.json';
@@ -48,6 +52,8 @@ interface FileConfig {
   iptables?: boolean;
   'ip-masq'?: boolean;
   'events-max-size'?: number | string;
+  'log-driver'?: string;
+  'log-opts'?: Record<string, string>;
 }
 
 const LEVELS: Record<string, Level> = { debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', fatal: 'error', panic: 'error' };
@@ -95,6 +101,8 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     ['iptables', flags.iptables, file.iptables],
     ['ip-masq', flags.ipMasq, file['ip-masq']],
     ['events-max-size', flags.eventsMaxSize, file['events-max-size']],
+    ['log-driver', flags.logDriver, file['log-driver']],
+    ['log-opts', flags.logOpts, file['log-opts']],
   ];
   const both = pairs.filter(([, f, c]) => f !== undefined && c !== undefined);
   if (both.length > 0) {
@@ -124,6 +132,7 @@ export function resolveConfig(flags: DaemonFlags): DaemonConfig {
     logLevel,
     configFile: flags.configFile ?? (Object.keys(file).length ? configFile : undefined),
     network: networkConfig(flags, file),
+    logConfig: logConfig(flags, file),
     eventsMaxSize: parseByteSize(flags.eventsMaxSize ?? file['events-max-size'] ?? DEFAULT_EVENTS_MAX_SIZE, 'events-max-size'),
   };
 }
@@ -134,6 +143,23 @@ export function parseByteSize(v: number | string, key: string): number {
   const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
   if (!Number.isSafeInteger(n) || n < 1024) throw new Error(`invalid ${key}: ${v} (a size in bytes, at least 1024, e.g. 8388608 or 8m)`);
   return n;
+}
+
+/** dockerd's --log-driver/--log-opt (or daemon.json), checked as a container's would be at start. */
+function logConfig(flags: DaemonFlags, file: FileConfig): { Type: string; Config: Record<string, string> } {
+  const Type = flags.logDriver ?? file['log-driver'] ?? 'json-file';
+  const Config: Record<string, string> = { ...file['log-opts'] };
+  for (const kv of flags.logOpts ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new Error(`invalid argument "${kv}" for "--log-opt" flag: invalid key value pair format: ${kv}`);
+    Config[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  try {
+    logRotation(applyHostDefaults({ LogConfig: { Type, Config } }, { runtime: '' }).LogConfig);
+  } catch (err) {
+    throw new Error(`failed to set log opts: ${(err as Error).message}`);
+  }
+  return { Type, Config };
 }
 
 function networkConfig(flags: DaemonFlags, file: FileConfig): NetworkConfig {

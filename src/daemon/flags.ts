@@ -21,6 +21,9 @@ export interface DaemonFlags {
   iptables?: boolean;
   ipMasq?: boolean;
   eventsMaxSize?: string;
+  logDriver?: string;
+  /** `--log-opt k=v`, repeatable */
+  logOpts?: string[];
   version: boolean;
   help: boolean;
 }
@@ -47,6 +50,8 @@ Options:
       --ip-masq                   Masquerade traffic leaving bridge networks (default true)
       --events-max-size string    Disk space for past events, replayed by "events --since" (default "8m")
       --insecure-registry list    Enable insecure registry communication
+      --log-driver string         Default driver for container logs (default "json-file")
+      --log-opt map               Default log driver options for containers (default map[])
   -l, --log-level string          Set the logging level ("debug"|"info"|"warn"|"error"|"fatal") (default "info")
   -p, --pidfile string            Path to use for daemon PID file (default "/run/berth/berthd.pid")
   -v, --version                   Print version information and quit
@@ -85,6 +90,8 @@ export function parseFlags(argv: string[]): DaemonFlags {
         mtu: { type: 'string' },
         dns: { type: 'string', multiple: true },
         'events-max-size': { type: 'string' },
+        'log-driver': { type: 'string' },
+        'log-opt': { type: 'string', multiple: true },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -115,6 +122,8 @@ export function parseFlags(argv: string[]): DaemonFlags {
     iptables: bools.iptables,
     ipMasq: bools['ip-masq'],
     eventsMaxSize: v['events-max-size'],
+    logDriver: v['log-driver'],
+    logOpts: v['log-opt'],
     version: v.version ?? false,
     help: v.help ?? false,
   };

@@ -7,6 +7,8 @@ export { openAttach } from './attach.js';
 export type { AttachConnection, AttachChunk } from './attach.js';
 export { readLog, readLogBatches } from './log-reader.js';
 export type { ReadLogControl } from './log-reader.js';
+export { rotateLogs } from './log-rotation.js';
+export type { LogRotationOptions } from './log-rotation.js';
 export { ensureCgroupSetup, detectCgroupVersion } from './cgroups-check.js';
 export { execProcess } from './exec-session.js';
 export type { ExecOptions, ExecSession } from './exec-session.js';
