@@ -1,7 +1,7 @@
 import type { BuildCacheRecord, DiskUsage } from '../../api-client/disk-usage.js';
 import type { ImageSummary } from '../../api/types.js';
 import { PS_HEADERS, containerContext } from './container-context.js';
-import { parseFormat, renderFormat } from './formatter.js';
+import { parseFormat, renderFormat, templateFailure } from './formatter.js';
 import { GoTemplate, STRICT } from './go-template.js';
 import { IMAGES_HEADERS, imageContexts } from './image-context.js';
 import { goTimeText } from './network-context.js';
@@ -38,7 +38,7 @@ export function renderDiskUsage(du: DiskUsage, format: string | undefined, verbo
   const f = format === undefined || format === '' ? 'table' : format;
   if (verbose) return verboseDiskUsage(du, f, now);
   if (f === 'raw') return renderFormat({ table: false, template: DF_RAW }, summaryRows(du), DF_HEADERS);
-  return renderFormat(parseFormat(f, DF_TABLE), summaryRows(du), DF_HEADERS);
+  return renderFormat(parseFormat(f, DF_TABLE), summaryRows(du), DF_HEADERS, { typeName: '*formatter.diskUsageImagesContext' });
 }
 
 /** The four summary rows (images, containers, local volumes, build cache) as docker computes them. */
@@ -110,7 +110,11 @@ function verboseDiskUsage(du: DiskUsage, format: string, now: number): string {
   // docker runs the template once over all four lists, without a trailing newline
   const duc = { Images: images, Containers: containers, Volumes: volumes, BuildCache: cache };
   Object.defineProperty(duc, STRICT, { value: true, enumerable: false });
-  return new GoTemplate(fmt.template).execute(duc);
+  try {
+    return new GoTemplate(fmt.template, {}, { typeName: '*formatter.diskUsageContext' }).execute(duc);
+  } catch (e) {
+    throw templateFailure(e, { parse: 'template parsing error: ', exec: '' });
+  }
 }
 
 /** A df image row: the first tag only, `<none>` for dangling images (an unparsable tag drops the image). */

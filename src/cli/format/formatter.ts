@@ -1,4 +1,5 @@
-import { GoTemplate } from './go-template.js';
+import { CliError } from '../cli-error.js';
+import { GoTemplate, TemplateError } from './go-template.js';
 import { tabwrite } from './tabwriter.js';
 
 /** A `--format` value resolved: `table` layout or raw lines, and the template text. */
@@ -21,18 +22,37 @@ export function parseFormat(format: string | undefined, defaultTable: string): P
   return { table: false, template: unescape(f) };
 }
 
+/** How a listing names its rows' Go type and words its template errors. */
+export interface RenderOptions {
+  /** The Go type of a row in error texts (`*formatter.ContainerContext`). */
+  typeName?: string;
+  /** `ps` says "failed to parse template: " / "failed to execute template: "; the others "template parsing error: ". */
+  psErrors?: boolean;
+}
+
 /**
  * Renders items with a template; in table mode a header line (the template run against
- * `headers`) comes first and columns are aligned with tabwriter.
+ * `headers`) comes first and columns are aligned with tabwriter. A template that does not
+ * parse or run ends the command with docker's message (exit status 1).
  *
  * @example renderFormat(parseFormat('table {{.ID}}\t{{.Names}}', ''), rows, { ID: 'CONTAINER ID', Names: 'NAMES' })
  */
-export function renderFormat(fmt: ParsedFormat, items: unknown[], headers: Record<string, string>): string {
-  const tmpl = new GoTemplate(fmt.template);
-  let out = '';
-  if (fmt.table) out += `${new GoTemplate(fmt.template, HEADER_FUNCS).execute(headerContext(headers))}\n`;
-  for (const item of items) out += `${tmpl.execute(item)}\n`;
-  return fmt.table ? tabwrite(out) : out;
+export function renderFormat(fmt: ParsedFormat, items: unknown[], headers: Record<string, string>, opts: RenderOptions = {}): string {
+  try {
+    const tmpl = new GoTemplate(fmt.template, {}, { typeName: opts.typeName });
+    let out = '';
+    if (fmt.table) out += `${new GoTemplate(fmt.template, HEADER_FUNCS).execute(headerContext(headers))}\n`;
+    for (const item of items) out += `${tmpl.execute(item)}\n`;
+    return fmt.table ? tabwrite(out) : out;
+  } catch (e) {
+    throw templateFailure(e, opts.psErrors ? { parse: 'failed to parse template: ', exec: 'failed to execute template: ' } : undefined);
+  }
+}
+
+/** A TemplateError as the command's exit (status 1, docker's prefix); anything else unchanged. */
+export function templateFailure(e: unknown, prefix = { parse: 'template parsing error: ', exec: 'template parsing error: ' }): unknown {
+  if (!(e instanceof TemplateError)) return e;
+  return new CliError(1, `${prefix[e.kind]}${e.message}`);
 }
 
 /** docker's header functions: the ones that would change a column name pass it through. */

@@ -20,9 +20,11 @@ const ZERO: Record<GoField['kind'], unknown> = { string: '', bool: false, int: 0
  * unknown fields are errors, `{{.}}` prints `{a b c}`, `{{json .}}` marshals every field in
  * declaration order (like the docker CLI executing a template on its typed value).
  *
+ * `typeName` is the Go type template errors name (`*types.Version`).
+ *
  * @example goStruct([{ name: 'ID', json: 'Id', kind: 'string' }], { Id: 'x' }).ID // 'x'
  */
-export function goStruct(fields: GoField[], raw: Record<string, unknown> | null | undefined, nested: Record<string, (v: unknown) => unknown> = {}): Record<string, unknown> {
+export function goStruct(fields: GoField[], raw: Record<string, unknown> | null | undefined, nested: Record<string, (v: unknown) => unknown> = {}, typeName?: string): Record<string, unknown> {
   const src = raw ?? {};
   const view: Record<string, unknown> = {};
   for (const f of fields) {
@@ -30,7 +32,7 @@ export function goStruct(fields: GoField[], raw: Record<string, unknown> | null 
     const x = nested[f.name] ? nested[f.name]!(v) : v;
     view[f.name] = x === undefined ? ZERO[f.kind] : f.kind === 'map' && x && typeof x === 'object' ? sortedMap(x as Record<string, unknown>) : x;
   }
-  Object.defineProperty(view, STRICT, { value: true, enumerable: false });
+  Object.defineProperty(view, STRICT, { value: typeName ?? true, enumerable: false });
   Object.defineProperty(view, GO_FORMAT, {
     enumerable: false,
     value: () => `{${fields.map((f) => formatField(f, view[f.name])).join(' ')}}`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GoTemplate, STRICT } from './go-template.js';
+import { GoTemplate, STRICT, TemplateError } from './go-template.js';
 
 const data = {
   Name: 'web',
@@ -82,4 +82,29 @@ test('go-template: parse errors', () => {
   assert.throws(() => new GoTemplate('{{if .X}}a'), /unexpected EOF/);
   assert.throws(() => new GoTemplate('{{end}}'), /unexpected/);
   assert.throws(() => new GoTemplate('{{nosuchfn .X}}').execute({}), /function "nosuchfn" not defined/);
+});
+
+test('go-template: error texts are Go text/template\'s (line, column, node, type)', () => {
+  const strict: Record<string | symbol, unknown> = { Names: 'web' };
+  Object.defineProperty(strict, STRICT, { value: true, enumerable: false });
+  const run = (src: string, d: unknown, opts = {}): string => {
+    try {
+      new GoTemplate(src, {}, opts).execute(d);
+      return 'no error';
+    } catch (e) {
+      assert.ok(e instanceof TemplateError);
+      return `${e.kind}: ${e.message}`;
+    }
+  };
+  const typed = { typeName: '*formatter.ContainerContext' };
+  assert.equal(run('{{.Foo}}', strict, typed), 'exec: template: :1:2: executing "" at <.Foo>: can\'t evaluate field Foo in type *formatter.ContainerContext');
+  assert.equal(run('{{.Names}} {{.Foo.Bar}}', strict, typed), 'exec: template: :1:17: executing "" at <.Foo.Bar>: can\'t evaluate field Foo in type *formatter.ContainerContext');
+  assert.equal(run('a\n  {{.Foo}}', strict, { ...typed, name: 'version' }), 'exec: template: version:2:4: executing "version" at <.Foo>: can\'t evaluate field Foo in type *formatter.ContainerContext');
+  assert.equal(run('{{.State.Foo}}', data, { missingKeyError: true }), 'exec: template: :1:8: executing "" at <.State.Foo>: map has no entry for key "Foo"');
+  assert.equal(run('{{index .Config.Env 5}}', data), 'exec: template: :1:2: executing "" at <index .Config.Env 5>: error calling index: index out of range: 5');
+  assert.equal(run('{{.Name.X}}', data), 'exec: template: :1:7: executing "" at <.Name.X>: can\'t evaluate field X in type string');
+  assert.equal(run('{{.Names', strict), 'parse: template: :1: unclosed action');
+  assert.equal(run('x\n{{if .Names}}', strict), 'parse: template: :2: unexpected EOF');
+  assert.equal(run('{{end}}', strict), 'parse: template: :1: unexpected {{end}}');
+  assert.equal(run('{{.Names | nofunc}}', strict), 'parse: template: :1: function "nofunc" not defined');
 });

@@ -1,6 +1,36 @@
-import { type Node, type Operand, type Pipeline, parseTemplate } from './go-template-parse.js';
+import { type Cmd, type Node, type Operand, type Pipeline, TemplateParseError, parseTemplate } from './go-template-parse.js';
 
 type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * A template that does not parse (`kind` 'parse': `template: :1: unclosed action`) or fails
+ * while running (`kind` 'exec': `template: :1:2: executing "" at <.Foo>: can't evaluate
+ * field Foo in type *formatter.ContainerContext`), worded as Go's text/template words it.
+ */
+export class TemplateError extends Error {
+  constructor(message: string, readonly kind: 'parse' | 'exec') {
+    super(message);
+  }
+}
+
+/** A failure while running, at a node (its source offset and Go's text for it). */
+class ExecFail extends Error {
+  constructor(message: string, readonly at: { pos: number; text: string }) {
+    super(message);
+  }
+}
+
+/** Options of a {@link GoTemplate}. */
+export interface GoTemplateOptions {
+  /** A missing map key is an error (`missingkey=error`), as in docker's inspect fallback over the raw JSON. */
+  missingKeyError?: boolean;
+  /** `json` sorts object keys, as Go marshals maps (data that is all maps, like that fallback's). */
+  jsonSortKeys?: boolean;
+  /** The template's name in error texts (docker names `version`'s "version", the others ""). */
+  name?: string;
+  /** The Go type of the data's strict objects in error texts (`*formatter.ContainerContext`). */
+  typeName?: string;
+}
 
 /**
  * A small Go text/template interpreter covering what `--format` users write:
@@ -14,25 +44,38 @@ type Fn = (...args: unknown[]) => unknown;
 export class GoTemplate {
   private readonly nodes: Node[];
 
+  private readonly name: string;
+
   /**
    * @param funcs replaces functions by name (docker renders table headers with pass-through
    *   `json`, `upper`, ... so a header stays the column name)
-   * @param opts.missingKeyError a missing map key is an error (`missingkey=error`), as in
-   *   docker's inspect fallback over the raw JSON
-   * @param opts.jsonSortKeys `json` sorts object keys, as Go marshals maps (data that is
-   *   all maps, like that fallback's)
+   * @throws TemplateError ('parse')
    */
-  constructor(src: string, private readonly funcs: Record<string, Fn> = {}, private readonly opts: { missingKeyError?: boolean; jsonSortKeys?: boolean } = {}) {
-    this.nodes = parseTemplate(src);
+  constructor(private readonly src: string, private readonly funcs: Record<string, Fn> = {}, private readonly opts: GoTemplateOptions = {}) {
+    this.name = opts.name ?? '';
+    try {
+      this.nodes = parseTemplate(src);
+      checkFunctions(this.nodes, { ...FUNCS, ...funcs });
+    } catch (e) {
+      if (!(e instanceof TemplateParseError)) throw e;
+      throw new TemplateError(`template: ${this.name}:${lineCol(src, e.pos)[0]}: ${e.message}`, 'parse');
+    }
   }
 
-  /** Renders the template against `data`. */
+  /**
+   * Renders the template against `data`.
+   * @throws TemplateError ('exec')
+   */
   execute(data: unknown): string {
     const out: string[] = [];
     const saved = active;
-    active = { funcs: { ...FUNCS, ...this.funcs }, missingKeyError: !!this.opts.missingKeyError, jsonSortKeys: !!this.opts.jsonSortKeys };
+    active = { funcs: { ...FUNCS, ...this.funcs }, missingKeyError: !!this.opts.missingKeyError, jsonSortKeys: !!this.opts.jsonSortKeys, typeName: this.opts.typeName };
     try {
       run(this.nodes, data, [new Map([['$', data]])], out);
+    } catch (e) {
+      if (!(e instanceof ExecFail)) throw e;
+      const [line, col] = lineCol(this.src, e.at.pos);
+      throw new TemplateError(`template: ${this.name}:${line}:${col}: executing "${this.name}" at <${e.at.text}>: ${e.message}`, 'exec');
     } finally {
       active = saved;
     }
@@ -40,7 +83,34 @@ export class GoTemplate {
   }
 }
 
-type Env = { funcs: Record<string, Fn>; missingKeyError: boolean; jsonSortKeys: boolean };
+/** Go's ErrorContext: 1-based line, 0-based byte column. */
+function lineCol(src: string, pos: number): [number, number] {
+  const before = src.slice(0, pos);
+  const nl = before.lastIndexOf('\n');
+  return [before.split('\n').length, Buffer.byteLength(before.slice(nl + 1))];
+}
+
+/** Go's parser refuses a call of an unknown function. */
+function checkFunctions(nodes: Node[], funcs: Record<string, Fn>): void {
+  const pipe = (p: Pipeline): void => {
+    for (const c of p.cmds) {
+      for (const a of c.args) {
+        if (a.t === 'ident' && !funcs[a.name]) throw new TemplateParseError(`function "${a.name}" not defined`, a.pos);
+        if (a.t === 'field' && typeof a.base === 'object') pipe(a.base);
+      }
+    }
+  };
+  for (const n of nodes) {
+    if (n.t === 'text') continue;
+    pipe(n.pipe);
+    if (n.t !== 'action') {
+      checkFunctions(n.body, funcs);
+      checkFunctions(n.alt, funcs);
+    }
+  }
+}
+
+type Env = { funcs: Record<string, Fn>; missingKeyError: boolean; jsonSortKeys: boolean; typeName?: string };
 let active: Env | undefined;
 const env = (): Env => active ?? { funcs: FUNCS, missingKeyError: false, jsonSortKeys: false };
 
@@ -69,7 +139,7 @@ function run(nodes: Node[], dot: unknown, scope: Scope, out: string[]): void {
         const inner: Scope = [...scope, new Map()];
         const decl = n.pipe.decl;
         const v = evalPipe({ decl: [], cmds: n.pipe.cmds }, dot, inner);
-        const items = entries(v);
+        const items = entries(v, n.pipe.cmds[0]!);
         if (items.length === 0) {
           run(n.alt, dot, scope, out);
           break;
@@ -89,12 +159,12 @@ function run(nodes: Node[], dot: unknown, scope: Scope, out: string[]): void {
   }
 }
 
-function entries(v: unknown): [unknown, unknown][] {
-  if (v === null || v === undefined) return [];
+function entries(v: unknown, at: Cmd): [unknown, unknown][] {
+  if (v === null || v === undefined || v === NO_VALUE) return [];
   if (Array.isArray(v)) return v.map((x, i) => [i, x]);
   if (typeof v === 'number') return Array.from({ length: v }, (_, i) => [i, i]);
   if (typeof v === 'object') return Object.keys(v as object).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
-  throw new Error(`template: range can't iterate over ${goString(v)}`);
+  throw new ExecFail(`range can't iterate over ${goString(v)}`, at);
 }
 
 function evalPipe(p: Pipeline, dot: unknown, scope: Scope): unknown {
@@ -108,12 +178,18 @@ function evalPipe(p: Pipeline, dot: unknown, scope: Scope): unknown {
   return prev;
 }
 
-function evalCmd(cmd: Operand[], dot: unknown, scope: Scope, piped: unknown[]): unknown {
-  const [head, ...rest] = cmd;
+function evalCmd(cmd: Cmd, dot: unknown, scope: Scope, piped: unknown[]): unknown {
+  const [head, ...rest] = cmd.args;
   if (head!.t === 'ident') {
     const fn = env().funcs[head!.name];
-    if (!fn) throw new Error(`template: function "${head!.name}" not defined`);
-    return fn(...rest.map((o) => evalOperand(o, dot, scope)), ...piped);
+    if (!fn) throw new ExecFail(`function "${head!.name}" not defined`, head!);
+    const args = [...rest.map((o) => evalOperand(o, dot, scope)), ...piped];
+    try {
+      return fn(...args);
+    } catch (e) {
+      if (e instanceof ExecFail) throw e;
+      throw new ExecFail(`error calling ${head!.name}: ${(e as Error).message}`, cmd);
+    }
   }
   if (head!.t === 'field' && (rest.length || piped.length)) {
     return evalField(head!, dot, scope, [...rest.map((o) => evalOperand(o, dot, scope)), ...piped]);
@@ -125,8 +201,12 @@ function evalOperand(o: Operand, dot: unknown, scope: Scope): unknown {
   if (o.t === 'lit') return o.value;
   if (o.t === 'ident') {
     const fn = env().funcs[o.name];
-    if (!fn) throw new Error(`template: function "${o.name}" not defined`);
-    return fn();
+    if (!fn) throw new ExecFail(`function "${o.name}" not defined`, o);
+    try {
+      return fn();
+    } catch (e) {
+      throw new ExecFail(`error calling ${o.name}: ${(e as Error).message}`, o);
+    }
   }
   return evalField(o, dot, scope, []);
 }
@@ -137,21 +217,32 @@ function evalField(o: Extract<Operand, { t: 'field' }>, dot: unknown, scope: Sco
   else if (typeof o.base === 'string') v = lookupVar(o.base, scope);
   else v = evalPipe(o.base, dot, scope);
   o.path.forEach((name, i) => {
-    if (v === null || v === undefined) throw new Error(`template: nil pointer evaluating .${name}`);
-    if (typeof v !== 'object') throw new Error(`template: can't evaluate field ${name} in type ${typeof v}`);
+    if (v === null || v === undefined || v === NO_VALUE) throw new ExecFail(`nil pointer evaluating interface {}.${name}`, o);
+    if (typeof v !== 'object') throw new ExecFail(`can't evaluate field ${name} in type ${goType(v)}`, o);
     const obj = v as Record<string, unknown>;
     const f = obj[name];
     if (typeof f === 'function') v = (f as Fn).apply(obj, i === o.path.length - 1 ? args : []);
-    else if (!(name in obj) && !isMapLike(obj)) throw new Error(`template: can't evaluate field ${name}`);
-    else if (!(name in obj) && env().missingKeyError) throw new Error(`template: map has no entry for key "${name}"`);
+    else if (!(name in obj) && !isMapLike(obj)) throw new ExecFail(`can't evaluate field ${name} in type ${goType(obj)}`, o);
+    else if (!(name in obj) && env().missingKeyError) throw new ExecFail(`map has no entry for key "${name}"`, o);
     else v = f === undefined ? NO_VALUE : f;
   });
   return v;
 }
 
+/** The Go type an error names: a strict object's own (STRICT's string value), the template's, or the value's kind. */
+function goType(v: unknown): string {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
+  if (typeof v === 'boolean') return 'bool';
+  const own = (v as Record<symbol, unknown>)[STRICT];
+  if (typeof own === 'string') return own;
+  if (Array.isArray(v)) return '[]interface {}';
+  return env().typeName ?? 'map[string]interface {}';
+}
+
 function lookupVar(name: string, scope: Scope): unknown {
   for (let i = scope.length - 1; i >= 0; i--) if (scope[i]!.has(name)) return scope[i]!.get(name);
-  throw new Error(`template: undefined variable "${name}"`);
+  throw new ExecFail(`undefined variable "${name}"`, { pos: 0, text: name });
 }
 
 /** Objects built from JSON (maps) allow missing keys; context objects mark themselves strict. */
@@ -159,7 +250,10 @@ function isMapLike(o: object): boolean {
   return !(STRICT in o);
 }
 
-/** Put this symbol on a context object to make unknown fields an error (like a Go struct). */
+/**
+ * Put this symbol on a context object to make unknown fields an error (like a Go struct); a
+ * string value is the Go type errors name (`*formatter.ContainerContext`).
+ */
 export const STRICT = Symbol('strict');
 
 /**
@@ -169,6 +263,9 @@ export const STRICT = Symbol('strict');
 export const GO_FORMAT = Symbol('goFormat');
 
 const NO_VALUE = Symbol('no value');
+
+/** On a map of a typed value: what `index` gives for a missing key (the value type's zero, `""` for map[string]string). */
+export const MAP_ZERO = Symbol('map zero');
 
 function truthy(v: unknown): boolean {
   if (v === NO_VALUE || v === null || v === undefined || v === false || v === 0 || v === '') return false;
@@ -224,7 +321,8 @@ export function goJson(v: unknown): string {
  */
 function jsonFunc(v: unknown): string {
   const c = clean(v);
-  const context = typeof c === 'object' && c !== null && STRICT in c && !(GO_FORMAT in c);
+  // (a typed view that names its Go type, like an event's, is a plain struct: no MarshalJSON)
+  const context = typeof c === 'object' && c !== null && (c as Record<symbol, unknown>)[STRICT] === true && !(GO_FORMAT in c);
   if (context) return goJson(c);
   return JSON.stringify(c, env().jsonSortKeys ? sortedKeys : undefined) ?? 'null';
 }
@@ -251,14 +349,18 @@ const FUNCS: Record<string, Fn> = {
     let v = clean(c);
     for (const k of keys) {
       if (v === null || v === undefined) return NO_VALUE;
-      v = (v as Record<string, unknown>)[k as string];
+      if ((Array.isArray(v) || typeof v === 'string') && (typeof k !== 'number' || k < 0 || k >= v.length)) {
+        throw new Error(typeof k === 'number' ? `index out of range: ${k}` : `cannot index slice/array with type string`);
+      }
+      const m = v as Record<string | symbol, unknown>;
+      v = m[k as string] === undefined && MAP_ZERO in m ? m[MAP_ZERO] : m[k as string];
     }
     return v === undefined ? NO_VALUE : v;
   },
   len: (v) => {
     if (typeof v === 'string' || Array.isArray(v)) return v.length;
     if (v && typeof v === 'object') return Object.keys(v).length;
-    throw new Error(`template: len of ${goString(v)}`);
+    throw new Error(`len of type ${goType(v)}`);
   },
   eq: (a, ...b) => b.some((x) => clean(x) === clean(a)),
   ne: (a, b) => clean(a) !== clean(b),

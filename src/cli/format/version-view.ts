@@ -52,7 +52,7 @@ const COMPONENT: GoField[] = [s('Name'), s('Version'), { name: 'Details', kind: 
  * reformatted like docker's (`Thu Dec  3 13:31:12 2026`).
  */
 export function versionView(client: ClientVersion, server: VersionResult | undefined): { Client: unknown; Server: unknown } {
-  const c = goStruct(CLIENT, { ...client, BuildTime: reformatDate(client.BuildTime) } as unknown as Record<string, unknown>);
+  const c = goStruct(CLIENT, { ...client, BuildTime: reformatDate(client.BuildTime) } as unknown as Record<string, unknown>, {}, 'system.clientVersion');
   if (!server) return { Client: c, Server: null };
   const components = (server.Components ?? []).map((x) =>
     x.Name === 'Engine' && x.Details?.BuildTime !== undefined ? { ...x, Details: { ...x.Details, BuildTime: reformatDate(x.Details.BuildTime) } } : x,
@@ -60,7 +60,7 @@ export function versionView(client: ClientVersion, server: VersionResult | undef
   const v = goStruct(SERVER, { ...server, Components: components } as unknown as Record<string, unknown>, {
     Platform: (p) => goStruct([s('Name')], (p ?? {}) as Record<string, unknown>),
     Components: goSliceOf((x) => goStruct(COMPONENT, x as Record<string, unknown>)),
-  });
+  }, '*types.Version');
   return { Client: c, Server: v };
 }
 

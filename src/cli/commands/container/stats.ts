@@ -155,7 +155,7 @@ export async function runStats(ctx: CliContext, t: Transport, names: string[], f
       const fmt = parseFormat(f.format, os.type === 'windows' ? STATS_TABLE_WINDOWS : STATS_TABLE);
       const headers = statsHeaders(os.type);
       const rows = collectors.map((c) => statsContext(c.entry, os.type, f.trunc !== false));
-      const text = renderFormat(fmt, rows, headers);
+      const text = renderFormat(fmt, rows, headers, { typeName: '*container.statsContext' });
       ctx.out(stream ? redraw(text) : text);
       if (collectors.length === 0 && !showAll) break;
       if (!stream) break;

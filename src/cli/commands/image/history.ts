@@ -41,6 +41,6 @@ export function register(parent: Command, ctx: CliContext): Command {
       const now = Date.now();
       const rows = items.map((h) => historyContext(h, { trunc: o.trunc, human: o.human !== false, now }));
       const fmt = o.quiet ? { table: false, template: '{{.ID}}' } : parseFormat(o.format, TABLE);
-      ctx.out(renderFormat(fmt, rows, o.human === false ? { ...HEADERS, CreatedSince: 'CREATED AT' } : HEADERS));
+      ctx.out(renderFormat(fmt, rows, o.human === false ? { ...HEADERS, CreatedSince: 'CREATED AT' } : HEADERS, { typeName: '*image.historyContext' }));
     });
 }

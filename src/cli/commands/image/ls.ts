@@ -32,6 +32,6 @@ export function register(parent: Command, ctx: CliContext): Command {
       const fmt = parseFormat(o.format, o.digests ? IMAGES_TABLE_DIGESTS : IMAGES_TABLE);
       const now = Date.now();
       const rows = list.flatMap((img) => imageContexts(img, { trunc: o.trunc, digests: !!o.digests, now }));
-      ctx.out(renderFormat(fmt, rows, IMAGES_HEADERS));
+      ctx.out(renderFormat(fmt, rows, IMAGES_HEADERS, { typeName: '*formatter.imageContext' }));
     });
 }

@@ -43,6 +43,6 @@ export function register(parent: Command, ctx: CliContext): Command {
         headers: auth ? { 'X-Registry-Auth': auth } : {},
       })) as SearchResult[];
       const fmt = parseFormat(o.format, SEARCH_TABLE);
-      ctx.out(renderFormat(fmt, (results ?? []).map((r) => row(r, o.trunc)), HEADERS));
+      ctx.out(renderFormat(fmt, (results ?? []).map((r) => row(r, o.trunc)), HEADERS, { typeName: '*registry.searchContext' }));
     });
 }

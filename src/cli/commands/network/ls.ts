@@ -25,7 +25,7 @@ export function register(parent: Command, ctx: CliContext): Command {
       const format = o.format ?? '';
       let fmt = parseFormat(format === 'raw' ? (o.quiet ? 'network_id: {{.ID}}' : RAW) : format, NETWORKS_TABLE);
       if (o.quiet && (format === '' || format === 'table')) fmt = { table: false, template: '{{.ID}}' };
-      ctx.out(renderFormat(fmt, list.map((n) => networkContext(n, { trunc: o.trunc })), NETWORKS_HEADERS));
+      ctx.out(renderFormat(fmt, list.map((n) => networkContext(n, { trunc: o.trunc })), NETWORKS_HEADERS, { typeName: '*network.networkContext' }));
     });
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { info } from '../../../api-client/system.js';
 import type { CliContext } from '../../context.js';
-import { GoTemplate } from '../../format/go-template.js';
+import { GoTemplate, STRICT } from '../../format/go-template.js';
 import { bytesSize } from '../../format/units.js';
 
 /** `berth info [-f FORMAT]`: a docker-like subset of the server section. */
@@ -14,7 +14,16 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (o: { format?: string }) => {
       const i = await info(await ctx.transport());
       if (o.format) {
-        ctx.out(`${new GoTemplate(o.format === 'json' ? '{{json .}}' : o.format).execute(i)}\n`);
+        // docker's typed value (system.dockerInfo): an unknown field is an error, printed after an empty line
+        const view: Record<string, unknown> = { ...i };
+        Object.defineProperty(view, STRICT, { value: 'system.dockerInfo', enumerable: false });
+        Object.defineProperty(view, 'ClientInfo', { value: { Debug: false, Context: 'default' }, enumerable: false });
+        let text = '';
+        try {
+          text = new GoTemplate(o.format === 'json' ? '{{json .}}' : o.format).execute(view);
+        } finally {
+          ctx.out(`${text}\n`);
+        }
         return;
       }
       const v = (k: string): string => (i[k] === undefined || i[k] === null ? '' : String(i[k]));

@@ -1,6 +1,6 @@
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
-import { GoTemplate } from '../../format/go-template.js';
+import { GoTemplate, TemplateError } from '../../format/go-template.js';
 import { compactJson, indentJson } from '../../format/json-indent.js';
 import { describeError } from '../for-each-target.js';
 
@@ -10,7 +10,9 @@ import { describeError } from '../for-each-target.js';
  * daemon sent; `json` → the same array compact; otherwise one template line per object,
  * run against `view(parsed)` (the typed value) and, when that fails, against the raw JSON
  * with missing keys as errors. Lookup and template errors are printed after the output,
- * joined by newlines, with exit status 1; a template that does not parse exits 64.
+ * joined by newlines, with exit status 1; a template that does not parse exits 64. With
+ * `opts.noRaw` (volumes: docker keeps no raw reply) the typed pass's error is the one printed,
+ * naming `opts.typeName`.
  *
  * @example await inspectRaw(ctx, ['net1'], undefined, (n) => networkInspectRaw(t, n), networkView)
  */
@@ -20,16 +22,17 @@ export async function inspectRaw(
   format: string | undefined,
   get: (name: string) => Promise<Buffer>,
   view: (parsed: unknown) => unknown = (x) => x,
+  opts: { typeName?: string; noRaw?: boolean } = {},
 ): Promise<void> {
   const mode = !format ? 'indent' : format === 'json' ? 'json' : 'template';
   let typed: GoTemplate | undefined;
   let raw: GoTemplate | undefined;
   if (mode === 'template') {
     try {
-      typed = new GoTemplate(format!);
+      typed = new GoTemplate(format!, {}, { typeName: opts.typeName });
       raw = new GoTemplate(format!, {}, { missingKeyError: true, jsonSortKeys: true });
     } catch (e) {
-      throw new CliError(64, `template parsing error: ${(e as Error).message}`);
+      throw e instanceof TemplateError ? new CliError(64, `template parsing error: ${e.message}`) : e;
     }
   }
   const replies: string[] = [];
@@ -50,7 +53,11 @@ export async function inspectRaw(
     const parsed: unknown = JSON.parse(text);
     try {
       lines.push(typed!.execute(view(parsed)));
-    } catch {
+    } catch (typedError) {
+      if (opts.noRaw) {
+        errors.push(`template parsing error: ${(typedError as Error).message}`);
+        continue;
+      }
       try {
         lines.push(raw!.execute(parsed));
       } catch (e) {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { version } from '../../../api-client/system.js';
 import { MAX_API_VERSION } from '../../../api-client/transport.js';
 import type { CliContext } from '../../context.js';
-import { GoTemplate } from '../../format/go-template.js';
+import { GoTemplate, STRICT } from '../../format/go-template.js';
 import { tabwrite } from '../../format/tabwriter.js';
 import { reformatDate, versionView } from '../../format/version-view.js';
 import { BERTH_BUILD, BERTH_VERSION } from '../../version.js';
@@ -41,7 +41,9 @@ export function register(parent: Command, ctx: CliContext): Command {
         let text = '';
         let templateError: unknown;
         try {
-          text = new GoTemplate(f).execute(versionView(client, server));
+          const view = versionView(client, server);
+          Object.defineProperty(view, STRICT, { value: 'system.versionInfo', enumerable: false });
+          text = new GoTemplate(f, {}, { name: 'version' }).execute(view);
         } catch (e) {
           templateError = e;
         }

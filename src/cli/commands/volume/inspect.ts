@@ -16,6 +16,6 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (names: string[], o: { format?: string }, cmd: Command) => {
       requireArgs(cmd, names, { min: 1 });
       const t = await ctx.transport();
-      await inspectRaw(ctx, names, o.format, (n) => volumeInspectRaw(t, n), volumeView);
+      await inspectRaw(ctx, names, o.format, (n) => volumeInspectRaw(t, n), volumeView, { typeName: 'volume.Volume', noRaw: true });
     });
 }

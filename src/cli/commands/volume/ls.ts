@@ -26,6 +26,6 @@ export function register(parent: Command, ctx: CliContext): Command {
       if (format === '' || format === 'table') fmt = o.quiet ? { table: false, template: VOLUMES_QUIET } : parseFormat('table', VOLUMES_TABLE);
       else if (format === 'raw') fmt = parseFormat(o.quiet ? VOLUMES_RAW_QUIET : VOLUMES_RAW, VOLUMES_TABLE);
       else fmt = parseFormat(format, VOLUMES_TABLE);
-      ctx.out(renderFormat(fmt, vols.map(volumeContext), VOLUMES_HEADERS));
+      ctx.out(renderFormat(fmt, vols.map(volumeContext), VOLUMES_HEADERS, { typeName: '*formatter.volumeContext' }));
     });
 }
