@@ -3,7 +3,9 @@
 #   run-true.{md,json}       docker run --rm busybox true: Docker (oracle dockerd) vs berthd
 #                            (same docker CLI, DOCKER_HOST), podman, raw `crun run` (floor)
 #   run-true-netnone.{md,json}  the same with --network none
-#   cli-startup.{md,json}    berth --version / berth ps, with and without NODE_EXTRA_CA_CERTS
+#   cli-startup.{md,json}    the berth CLI (package.json's bin: the bundle's launcher) vs the docker
+#                            CLI against the same berthd: run --rm busybox true, ps, inspect, --version;
+#                            `node <bin>` with NODE_EXTRA_CA_CERTS set; an empty `node` (the floor)
 #   rss.md                   idle RSS of berthd vs dockerd+containerd, as a ratio
 # Env: BENCH_RUNS (default 20), BENCH_WARMUP (default 3). Needs root; run scripts/setup.sh first.
 set -euo pipefail
@@ -17,7 +19,8 @@ OUT="$REPO/bench/results"
 mkdir -p "$OUT"
 bash scripts/install-test-deps.sh
 command -v hyperfine > /dev/null || die "hyperfine missing"
-[ -f dist/src/daemon/main.js ] || npm run --silent build
+[ -f dist/src/daemon/main.js ] && [ -f dist/cli/berth.cjs ] || npm run --silent build
+BERTH_BIN="$REPO/$(jq -r .bin.berth package.json)"
 
 DOCKER=/usr/local/bin/docker
 ORACLE_SOCK=/run/berth-oracle/docker.sock
@@ -77,7 +80,7 @@ group() { # group NAME EXTRA_RUN_FLAGS
   local name="$1" flags="$2" cmds=()
   [ "$have_docker" = 1 ] && cmds+=(-n "docker (dockerd)" "env DOCKER_HOST=unix://$ORACLE_SOCK DOCKER_CONFIG=$work/cli $DOCKER run --rm $flags busybox true")
   cmds+=(-n "docker CLI -> berthd" "env DOCKER_HOST=unix://$BSOCK DOCKER_CONFIG=$work/cli $DOCKER run --rm $flags busybox true")
-  cmds+=(-n "berth CLI -> berthd" "env DOCKER_HOST=unix://$BSOCK node $REPO/dist/src/cli/main.js run --rm $flags busybox true")
+  cmds+=(-n "berth CLI -> berthd" "env DOCKER_HOST=unix://$BSOCK $BERTH_BIN run --rm $flags busybox true")
   [ "$have_podman" = 1 ] && cmds+=(-n "podman" "$PODMAN run --rm $flags localhost/busybox true")
   cmds+=(-n "crun run (floor)" "$CRUN")
   hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --ignore-failure \
@@ -87,14 +90,28 @@ group() { # group NAME EXTRA_RUN_FLAGS
 group run-true ""
 group run-true-netnone "--network none"
 
-CLI="node $REPO/dist/src/cli/main.js"
+# The berth CLI as a user runs it (the bin, whose shebang drops NODE_EXTRA_CA_CERTS) next to the
+# docker CLI, both against this berthd, in one run; ratios in cli-startup.md.
+bdocker run -d --name bench-inspect busybox sleep 600 > /dev/null
+echo > "$work/empty.cjs"
+BENV="env DOCKER_HOST=unix://$BSOCK DOCKER_CONFIG=$work/cli"
 hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --ignore-failure \
   --export-markdown "$OUT/cli-startup.md" --export-json "$OUT/cli-startup.json" \
-  -n "berth --version (NODE_EXTRA_CA_CERTS set)" "env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt $CLI --version" \
-  -n "berth --version (unset)" "env -u NODE_EXTRA_CA_CERTS $CLI --version" \
-  -n "berth ps (NODE_EXTRA_CA_CERTS set)" "env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt DOCKER_HOST=unix://$BSOCK $CLI ps" \
-  -n "berth ps (unset)" "env -u NODE_EXTRA_CA_CERTS DOCKER_HOST=unix://$BSOCK $CLI ps" \
-  -n "docker ps -> berthd" "env DOCKER_HOST=unix://$BSOCK DOCKER_CONFIG=$work/cli $DOCKER ps"
+  -n "docker run --rm busybox true" "$BENV $DOCKER run --rm busybox true" \
+  -n "berth run --rm busybox true" "$BENV $BERTH_BIN run --rm busybox true" \
+  -n "docker ps" "$BENV $DOCKER ps" \
+  -n "berth ps" "$BENV $BERTH_BIN ps" \
+  -n "docker inspect" "$BENV $DOCKER inspect bench-inspect" \
+  -n "berth inspect" "$BENV $BERTH_BIN inspect bench-inspect" \
+  -n "docker --version" "$BENV $DOCKER --version" \
+  -n "berth --version" "$BENV $BERTH_BIN --version" \
+  -n "node <bin> --version, NODE_EXTRA_CA_CERTS set" "env NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt node $BERTH_BIN --version" \
+  -n "node (empty script): the floor" "env -u NODE_EXTRA_CA_CERTS node $work/empty.cjs"
+bdocker rm -f bench-inspect > /dev/null
+jq -r '.results | map({key: .command, value: .mean}) | from_entries as $m
+  | ["run --rm busybox true", "ps", "inspect", "--version"][]
+  | . as $c | ($m["berth " + $c] / $m["docker " + $c]) as $r
+  | "berth/docker \($c): \($r * 100 | round / 100)"' "$OUT/cli-startup.json" | tee -a "$OUT/cli-startup.md"
 
 # idle RSS
 sleep 2

@@ -29,7 +29,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 log "npm run build"
 if ! npm run --silent build; then
-  [ -f dist/src/daemon/main.js ] && [ -f dist/src/cli/main.js ] || die "build failed and emitted no binaries"
+  [ -f dist/src/daemon/main.js ] && [ -f dist/cli/berth.cjs ] || die "build failed and emitted no binaries"
   log "warning: the build reported type errors (see above); continuing with what was emitted"
 fi
 
@@ -47,7 +47,7 @@ link_bin() {
   fi
   log "installed $dest -> $js"
 }
-link_bin berth dist/src/cli/main.js
+link_bin berth dist/cli/berth.cjs
 link_bin berthd dist/src/daemon/main.js
 
 [ "${BERTH_NO_START:-0}" = 1 ] && { log "installed (BERTH_NO_START=1: berthd not started)"; exit 0; }

@@ -21,9 +21,16 @@ export function processContext(host: string | undefined): CliContext {
   return {
     host,
     transport: () => (t ??= import('../api-client/transport.js').then((m) => new m.Transport({ host }))),
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    // getters: Node builds each stdio stream on first access (stdin alone costs 2-5 ms)
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+    get stdin() {
+      return process.stdin;
+    },
     out: (s) => void process.stdout.write(s),
     err: (s) => void process.stderr.write(s),
   };

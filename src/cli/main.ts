@@ -1,13 +1,16 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseGlobals, normalizeBoolFlags } from './argv.js';
 import { CliError } from './cli-error.js';
 import { type CliContext, processContext } from './context.js';
 import { type CommandEntry, GROUPS, findCommand } from './registry.js';
 import { BERTH_BUILD, BERTH_VERSION } from './version.js';
 
-// The shebang drops NODE_EXTRA_CA_CERTS: Node 20 parses that bundle at every start (~45 ms
-// here) and the CLI never opens a TLS connection (it talks to berthd over a unix socket;
-// registries are reached by the daemon).
+// The shebang (the same on dist/cli/berth.cjs, the installed bin) drops NODE_EXTRA_CA_CERTS:
+// Node 20 parses that bundle at every start (~45 ms here) and the CLI never opens a TLS client
+// connection (it talks to berthd over a unix socket; `login` and pulls reach registries
+// through the daemon; `registry serve --tls*` is a server and reads no CA bundle).
 
 /**
  * The `berth` entry point: parses global flags, imports only the invoked command's module,
@@ -122,9 +125,14 @@ async function flush(stream: NodeJS.WriteStream): Promise<void> {
   });
 }
 
-const invoked = process.argv[1] && import.meta.url === new URL(`file://${(await import('node:fs')).realpathSync(process.argv[1])}`).href;
-if (invoked) {
-  const code = await main(process.argv.slice(2));
+/** Runs the CLI for this process: `main(argv)`, flushes stdout/stderr, exits with the status. */
+export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const code = await main(argv);
   await Promise.all([flush(process.stdout), flush(process.stderr)]);
   process.exit(code);
 }
+
+// `node dist/src/cli/main.js` (the unbundled build) runs itself; in the bundle import.meta.url
+// is "" (scripts/build-cli.mjs) and bin.ts runs it.
+const self = import.meta.url;
+if (self && process.argv[1] && self === pathToFileURL(realpathSync(process.argv[1])).href) void run();

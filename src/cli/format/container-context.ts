@@ -34,7 +34,7 @@ export function containerContext(c: ContainerSummary, opts: { trunc: boolean; no
   const labels = c.Labels ?? {};
   const ctx: Record<string, unknown> = {
     Command: JSON.stringify(opts.trunc ? ellipsis(c.Command ?? '', 20) : (c.Command ?? '')),
-    CreatedAt: goTimeString(c.Created),
+    get CreatedAt() { return goTimeString(c.Created); }, // lazy: Intl zone names cost ms off UTC
     ID: opts.trunc ? shortId(c.Id) : c.Id,
     Image: imageName(c.Image ?? '', opts.trunc),
     Labels: Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(','),

@@ -42,7 +42,7 @@ export function imageContexts(img: ImageSummary, opts: { trunc: boolean; digests
   return rows.map((r) => {
     const ctx: Record<string, unknown> = {
       Containers: img.Containers === undefined || img.Containers < 0 ? 'N/A' : String(img.Containers),
-      CreatedAt: goTimeString(img.Created),
+      get CreatedAt() { return goTimeString(img.Created); }, // lazy: Intl zone names cost ms off UTC
       CreatedSince: `${humanDuration(now - img.Created * 1000)} ago`,
       Digest: opts.digests ? r.digest : '<none>',
       ID: opts.trunc ? shortId(img.Id) : img.Id,

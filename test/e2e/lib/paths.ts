@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 /** berthd entry point. */
 export const BERTHD_JS = join(REPO_ROOT, 'dist/src/daemon/main.js');
-/** berth CLI entry point. */
-export const BERTH_JS = join(REPO_ROOT, 'dist/src/cli/main.js');
+/** berth CLI as installed: package.json's bin, the bundle's launcher (scripts/build-cli.mjs). */
+export const BERTH_JS = join(REPO_ROOT, 'dist/cli/berth.cjs');
 /** The official docker CLI (v28) used as the client for both targets. */
 export const DOCKER_CLI = process.env.BERTH_E2E_DOCKER_CLI ?? '/usr/local/bin/docker';
 /** Socket of the oracle dockerd started by scripts/oracle-docker.sh. */

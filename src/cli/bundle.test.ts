@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { FakeDaemon } from '../api-client/testing/fake-daemon.js';
+import { BERTH_VERSION } from './version.js';
+
+// The built CLI (npm run build -> scripts/build-cli.mjs): this file runs from dist/src/cli/.
+const BUILT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
+const FILES = ['berth.cjs', 'berth-main.cjs', 'berth-main.cjs.cache'];
+const MAGIC = 'berth-code-cache-v1';
+
+let tmp: string;
+let d: FakeDaemon;
+
+before(async () => {
+  for (const f of FILES) assert.ok(existsSync(path.join(BUILT, f)), `${f} missing in ${BUILT}: run npm run build`);
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-bundle-'));
+  d = await FakeDaemon.start();
+  d.on('GET /containers/json', (_q, res) => d.json(res, 200, [{ Id: 'c'.repeat(64), Names: ['/web'], Image: 'busybox', Command: 'sh', Created: 0, State: 'running', Status: 'Up 1 second', Ports: [], Labels: {} }]));
+});
+after(async () => {
+  await d.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A private copy of the built CLI, so runs here never touch dist/'s cache. */
+function copyBuilt(name: string): string {
+  const dir = path.join(tmp, name);
+  mkdirSync(dir);
+  for (const f of FILES) copyFileSync(path.join(BUILT, f), path.join(dir, f));
+  return dir;
+}
+
+/** Runs the copy's launcher as a process (async: the fake daemon answers from this process). */
+function berth(dir: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [path.join(dir, 'berth.cjs'), ...args], { env: { ...process.env, DOCKER_HOST: `unix://${d.socketPath}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const buildId = (dir: string): string => readFileSync(path.join(dir, 'berth-main.cjs'), 'utf8').split('\n', 1)[0]!;
+const cacheOf = (dir: string): Buffer => readFileSync(path.join(dir, 'berth-main.cjs.cache'));
+const header = (dir: string): string => `${MAGIC} ${buildId(dir)}\n`;
+
+test('the bundled CLI runs: --version, and ps against a daemon', async () => {
+  const dir = copyBuilt('runs');
+  const v = await berth(dir, ['--version']);
+  assert.equal(v.stderr, '');
+  assert.equal(v.stdout, `berth version ${BERTH_VERSION}, build berth\n`);
+  assert.equal(v.status, 0);
+  const ps = await berth(dir, ['ps']);
+  assert.equal(ps.status, 0, ps.stderr);
+  assert.match(ps.stdout, /^CONTAINER ID +IMAGE +COMMAND .*\ncccccccccccc +busybox +"sh" .* web\n$/);
+});
+
+test('the bin is the launcher with a shebang that drops NODE_EXTRA_CA_CERTS; the bundle names its build', () => {
+  const pkg = JSON.parse(readFileSync(path.resolve(BUILT, '../../package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.equal(pkg.bin.berth, 'dist/cli/berth.cjs');
+  assert.equal(readFileSync(path.join(BUILT, 'berth.cjs'), 'utf8').split('\n', 1)[0], '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node');
+  assert.match(buildId(BUILT), /^\/\/ berth-cli [0-9a-f]{32}$/);
+});
+
+test('the code cache made at build time fits this build and is kept as is', async () => {
+  const dir = copyBuilt('kept');
+  const before = cacheOf(dir);
+  assert.ok(before.subarray(0, header(dir).length).toString() === header(dir), 'cache header names this build');
+  assert.ok(before.length > header(dir).length + 1024, 'cache holds V8 data');
+  assert.equal((await berth(dir, ['--version'])).status, 0);
+  assert.deepEqual(cacheOf(dir), before, 'a valid cache is not rewritten');
+});
+
+test('a cache made for another build is ignored and replaced, not run', async () => {
+  const dir = copyBuilt('stale');
+  // the real V8 data of this build under another build's id: taken only if the id matched
+  const data = cacheOf(dir).subarray(header(dir).length);
+  writeFileSync(path.join(dir, 'berth-main.cjs.cache'), Buffer.concat([Buffer.from(`${MAGIC} // berth-cli ${'0'.repeat(32)}\n`), data]));
+  const r = await berth(dir, ['--version']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, `berth version ${BERTH_VERSION}, build berth\n`);
+  assert.equal(r.status, 0);
+  assert.equal(cacheOf(dir).subarray(0, header(dir).length).toString(), header(dir), 'rewritten for this build');
+});
+
+test('a cache V8 rejects (garbage or truncated data under the right id) is replaced, not a crash', async () => {
+  for (const [name, make] of [
+    ['garbage', (data: Buffer) => Buffer.alloc(data.length, 0x5a)],
+    ['truncated', (data: Buffer) => data.subarray(0, data.length >> 1)],
+  ] as const) {
+    const dir = copyBuilt(name);
+    const data = cacheOf(dir).subarray(header(dir).length);
+    const bad = Buffer.concat([Buffer.from(header(dir)), make(data)]);
+    writeFileSync(path.join(dir, 'berth-main.cjs.cache'), bad);
+    const r = await berth(dir, ['ps']);
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, /cccccccccccc/);
+    const now = cacheOf(dir);
+    assert.notDeepEqual(now, bad, `${name}: rewritten`);
+    assert.equal(now.subarray(0, header(dir).length).toString(), header(dir));
+    assert.equal((await berth(dir, ['--version'])).status, 0, `${name}: the rewritten cache loads`);
+  }
+});
+
+test('no cache, or a cache that cannot be written, still runs', async () => {
+  const dir = copyBuilt('missing');
+  rmSync(path.join(dir, 'berth-main.cjs.cache'));
+  assert.equal((await berth(dir, ['--version'])).status, 0);
+  assert.equal(cacheOf(dir).subarray(0, header(dir).length).toString(), header(dir), 'made on first run');
+
+  const ro = copyBuilt('unwritable');
+  rmSync(path.join(ro, 'berth-main.cjs.cache'));
+  mkdirSync(path.join(ro, 'berth-main.cjs.cache')); // neither readable as a file nor replaceable
+  const r = await berth(ro, ['--version']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.status, 0);
+  assert.deepEqual(readdirSync(ro).sort(), ['berth-main.cjs', 'berth-main.cjs.cache', 'berth.cjs'], 'no temporary file left');
+});
