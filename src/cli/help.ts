@@ -18,7 +18,9 @@ export function commandHelp(cmd: Command, path: string[]): string {
     const arg = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1];
     const long = `${o.long ?? ''}${arg ? ` ${arg}` : ''}`;
     const shown = typeof o.defaultValue === 'string' ? JSON.stringify(o.defaultValue) : String(o.defaultValue);
-    const def = o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${shown})` : '';
+    const def = o.defaultValueDescription !== undefined
+      ? ` (default ${o.defaultValueDescription})`
+      : o.defaultValue !== undefined && o.defaultValue !== false && !(Array.isArray(o.defaultValue) && o.defaultValue.length === 0) ? ` (default ${shown})` : '';
     return { key: name(o), term: o.short ? `  ${o.short}, ${long}` : `      ${long}`, text: `${o.description}${def}` };
   });
   if (opts.some((o) => o.short === '-h')) {
@@ -27,10 +29,58 @@ export function commandHelp(cmd: Command, path: string[]): string {
   }
   if (rows.length) {
     const w = Math.max(...rows.map((r) => r.term.length)) + 3;
+    const cols = helpWidth() - 1;
     lines.push('', 'Options:');
-    for (const r of rows) lines.push(`${r.term.padEnd(w)}${r.text.split('\n').join(`\n${' '.repeat(w)}`)}`);
+    for (const r of rows) lines.push(`${r.term.padEnd(w)}${wrap(w, cols, r.text)}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** docker's help width: the terminal's when stdin is one, else 80. */
+function helpWidth(): number {
+  if (!process.stdin.isTTY) return 80;
+  return process.stdout.columns || process.stderr.columns || 80;
+}
+
+/**
+ * pflag's usage wrapping (what docker's help does): `s` wrapped to `w` columns with later
+ * lines indented by `i`, words never split, a short last word kept on the line (5 columns of
+ * slop), the text's own line breaks kept.
+ */
+export function wrap(i: number, w: number, s: string): string {
+  let width = w - i;
+  let r = '';
+  if (width < 24) {
+    i = 16;
+    width = w - i;
+    r += `\n${' '.repeat(i)}`;
+  }
+  const indent = (t: string): string => t.split('\n').join(`\n${' '.repeat(i)}`);
+  if (width < 24) return s.split('\n').join(r);
+  const slop = 5;
+  width -= slop;
+  let [line, rest] = wrapN(width, slop, s);
+  r += indent(line);
+  while (rest !== '') {
+    [line, rest] = wrapN(width, slop, rest);
+    r += `\n${' '.repeat(i)}${indent(line)}`;
+  }
+  return r;
+}
+
+/** Splits `s` at the last blank within `i` columns (or `i + slop` if that ends it); a line break there first. */
+function wrapN(i: number, slop: number, s: string): [string, string] {
+  if (i + slop > s.length) return [s, ''];
+  const head = s.slice(0, i);
+  const blank = Math.max(head.lastIndexOf(' '), head.lastIndexOf('\t'), head.lastIndexOf('\n'));
+  if (blank <= 0) {
+    const next = s.search(/[ \t\n]/);
+    if (next <= 0) return [s, ''];
+    return [s.slice(0, next), s.slice(next + 1)];
+  }
+  const nl = head.lastIndexOf('\n');
+  if (nl > 0 && nl < blank) return [s.slice(0, nl), s.slice(nl + 1)];
+  return [s.slice(0, blank), s.slice(blank + 1)];
 }
 
 /** One-line usage for error messages. */

@@ -2,6 +2,14 @@ import { CliError } from '../cli-error.js';
 import { GoTemplate, TemplateError } from './go-template.js';
 import { tabwrite } from './tabwriter.js';
 
+/** docker's `--format` help for listings (table, json or a template). */
+export const FORMAT_HELP_TABLE =
+  "Format output using a custom template:\n'table':            Print output in table format with column headers (default)\n'table TEMPLATE':   Print output in table format using the given Go template\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+
+/** docker's `--format` help for inspect, version, info and events (json or a template). */
+export const FORMAT_HELP_JSON =
+  "Format output using a custom template:\n'json':             Print in JSON format\n'TEMPLATE':         Print output using the given Go template.\nRefer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates";
+
 /** A `--format` value resolved: `table` layout or raw lines, and the template text. */
 export interface ParsedFormat {
   table: boolean;

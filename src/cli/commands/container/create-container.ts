@@ -1,3 +1,4 @@
+import { closeSync, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { ApiError } from '../../../api-client/api-error.js';
 import { containerCreate } from '../../../api-client/containers.js';
 import { imagePull } from '../../../api-client/images.js';
@@ -13,30 +14,59 @@ export function withDefaultTag(ref: string): string {
   return ref.lastIndexOf(':') > slash ? ref : `${ref}:latest`;
 }
 
-/** Pulls an image, writing docker-style progress lines to stderr. */
-export async function pullImage(ctx: CliContext, t: Transport, ref: string, platform?: string): Promise<void> {
+/** Pulls an image, writing docker-style progress lines to stderr (none with `quiet`). */
+export async function pullImage(ctx: CliContext, t: Transport, ref: string, platform?: string, quiet = false): Promise<void> {
   for await (const m of await imagePull(t, ref, { platform, registryAuth: registryAuthFor(ref) })) {
     if (m.error) throw new Error(m.errorDetail?.message ?? m.error);
-    if (m.status && !m.progressDetail?.current) ctx.err(`${m.id ? `${m.id}: ` : ''}${m.status}\n`);
+    if (m.status && !m.progressDetail?.current && !quiet) ctx.err(`${m.id ? `${m.id}: ` : ''}${m.status}\n`);
   }
+}
+
+/** `--cidfile`: refused when the file exists (docker's words), made before the create, removed if it fails. */
+function openCidFile(path: string | undefined): { write: (id: string) => void; abandon: () => void } {
+  if (!path) return { write: () => undefined, abandon: () => undefined };
+  if (existsSync(path)) throw new Error(`container ID file found, make sure the other container isn't running or delete ${path}`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw new Error(`failed to create the container ID file: ${(e as Error).message}`);
+  }
+  return {
+    write: (id) => {
+      writeSync(fd, id);
+      closeSync(fd);
+    },
+    abandon: () => {
+      closeSync(fd);
+      unlinkSync(path);
+    },
+  };
 }
 
 /**
  * POST /containers/create with docker's pull policy: on `No such image` (and `--pull missing`)
  * print `Unable to find image 'x:latest' locally`, pull, and create again.
  */
-export async function createContainer(ctx: CliContext, t: Transport, plan: CreatePlan, pull = 'missing'): Promise<string> {
+export async function createContainer(ctx: CliContext, t: Transport, plan: CreatePlan, pull = 'missing', opts: { quiet?: boolean; cidfile?: string } = {}): Promise<string> {
   const image = plan.body.Image ?? '';
-  if (pull === 'always') await pullImage(ctx, t, image, plan.platform);
+  const cid = openCidFile(opts.cidfile);
   let res;
   try {
-    res = await containerCreate(t, plan.body, { name: plan.name, platform: plan.platform });
+    if (pull === 'always') await pullImage(ctx, t, image, plan.platform, opts.quiet);
+    try {
+      res = await containerCreate(t, plan.body, { name: plan.name, platform: plan.platform });
+    } catch (e) {
+      if (!(ApiError.isNotFound(e) && /^No such image/.test(e.message)) || pull === 'never') throw e;
+      if (!opts.quiet) ctx.err(`Unable to find image '${withDefaultTag(image)}' locally\n`);
+      await pullImage(ctx, t, image, plan.platform, opts.quiet);
+      res = await containerCreate(t, plan.body, { name: plan.name, platform: plan.platform });
+    }
   } catch (e) {
-    if (!(ApiError.isNotFound(e) && /^No such image/.test(e.message)) || pull === 'never') throw e;
-    ctx.err(`Unable to find image '${withDefaultTag(image)}' locally\n`);
-    await pullImage(ctx, t, image, plan.platform);
-    res = await containerCreate(t, plan.body, { name: plan.name, platform: plan.platform });
+    cid.abandon();
+    throw e;
   }
+  cid.write(res.Id);
   for (const w of res.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
   return res.Id;
 }

@@ -5,6 +5,7 @@ import type { ContainerCreateRequest, HostConfig, MountSpec } from '../../../api
 import { collect, int } from '../../argv.js';
 import { parseRamBytes } from '../../format/units.js';
 import { isMAC } from '../../opts/ip.js';
+import { shownDefault } from '../../help-default.js';
 import { listFlag, validateDNSSearch, validateExtraHost, validateIPAddress, validateLink } from '../../opts/validators.js';
 import { type NetworkAttachment, endpointsConfig, networkFlag } from './network-flags.js';
 import { type ResourceFlags, applyResources, resourceOptions } from './resource-flags.js';
@@ -77,6 +78,8 @@ export interface CreateFlags extends HealthFlags, ResourceFlags {
   runtime?: string;
   cgroupns?: string;
   groupAdd?: string[];
+  cidfile?: string;
+  quiet?: boolean;
 }
 
 /** Declares `create`/`run` flags (docker's names and help text). `-h` is --hostname, so help is `--help` only. */
@@ -88,7 +91,8 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-a, --attach <list>', 'Attach to STDIN, STDOUT or STDERR', collect)
     .option('--cap-add <list>', 'Add Linux capabilities', collect)
     .option('--cap-drop <list>', 'Drop Linux capabilities', collect)
-    .option('--cgroupns <string>', 'Cgroup namespace to use (host|private)')
+    .option('--cgroupns <string>', "Cgroup namespace to use (host|private)\n'host':    Run the container in the Docker host's cgroup namespace\n'private': Run the container in its own private cgroup namespace\n'':        Use the cgroup namespace as configured by the\n           default-cgroupns-mode option on the daemon (default)")
+    .option('--cidfile <string>', 'Write the container ID to the file')
     .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', int)
     .option('--cpus <decimal>', 'Number of CPUs')
     .option('--dns <list>', 'Set custom DNS servers', listFlag('--dns', validateIPAddress))
@@ -136,6 +140,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-p, --publish <list>', "Publish a container's port(s) to the host", collect)
     .option('-P, --publish-all', 'Publish all exposed ports to random ports')
     .option('--pull <string>', 'Pull image before running ("always", "missing", "never")', 'missing')
+    .option('-q, --quiet', 'Suppress the pull output')
     .option('--read-only', "Mount the container's root filesystem as read only")
     .option('--restart <string>', 'Restart policy to apply when a container exits', 'no')
     .option('--rm', 'Automatically remove the container and its associated anonymous volumes when it exits')
@@ -145,10 +150,10 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--shm-size <bytes>', 'Size of /dev/shm')
     .option('--stop-signal <string>', 'Signal to stop the container')
     .option('--stop-timeout <int>', 'Timeout (in seconds) to stop a container', int)
-    .option('--sysctl <map>', 'Sysctl options', collect)
+    .addOption(shownDefault(new Option('--sysctl <map>', 'Sysctl options').argParser(collect), 'map[]'))
     .option('--tmpfs <list>', 'Mount a tmpfs directory', collect)
     .option('-t, --tty', 'Allocate a pseudo-TTY')
-    .option('--ulimit <ulimit>', 'Ulimit options', collect)
+    .addOption(shownDefault(new Option('--ulimit <ulimit>', 'Ulimit options').argParser(collect), '[]'))
     .option('-u, --user <string>', 'Username or UID (format: <name|uid>[:<group|gid>])')
     .option('--uts <string>', 'UTS namespace to use')
     .option('-v, --volume <list>', 'Bind mount a volume', collect)

@@ -14,11 +14,15 @@ export function register(parent: Command, ctx: CliContext): Command {
     .argument('<image>')
     .argument('[command...]')
     .passThroughOptions();
-  return addCreateFlags(cmd).action(async (image: string, args: string[], f: CreateFlags) => {
+  addCreateFlags(cmd);
+  // docker's own text for create (typo included)
+  const pull = cmd.options.find((o) => o.long === '--pull');
+  if (pull) pull.description = 'Pull image before creating ("always", "|missing", "never")';
+  return cmd.action(async (image: string, args: string[], f: CreateFlags) => {
     const plan = buildCreateRequest(image, args, f, false);
     let id: string;
     try {
-      id = await createContainer(ctx, await ctx.transport(), plan, f.pull);
+      id = await createContainer(ctx, await ctx.transport(), plan, f.pull, { quiet: f.quiet, cidfile: f.cidfile });
     } catch (e) {
       // Past flag parsing, docker create reports plainly with exit 1 (run says `docker: ...`, 125).
       if (e instanceof CliError) throw e;

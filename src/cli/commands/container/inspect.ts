@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { containerInspect } from '../../../api-client/containers.js';
 import type { CliContext } from '../../context.js';
 import { inspectAll } from '../system/inspect-all.js';
+import { FORMAT_HELP_JSON } from '../../format/formatter.js';
 
 /** `berth container inspect [-f FORMAT] [-s] CONTAINER...` */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -10,7 +11,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Display detailed information on one or more containers')
     .usage('[OPTIONS] CONTAINER [CONTAINER...]')
     .argument('<container...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', FORMAT_HELP_JSON)
     .option('-s, --size', 'Display total file sizes')
     .action(async (names: string[], o: { format?: string; size?: boolean }) => {
       const t = await ctx.transport();

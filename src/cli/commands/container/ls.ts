@@ -4,7 +4,7 @@ import { containerList } from '../../../api-client/containers.js';
 import { collect, int } from '../../argv.js';
 import type { CliContext } from '../../context.js';
 import { PS_HEADERS, PS_TABLE, PS_TABLE_SIZE, containerContext } from '../../format/container-context.js';
-import { parseFormat, renderFormat, templateFailure } from '../../format/formatter.js';
+import { FORMAT_HELP_TABLE, parseFormat, renderFormat, templateFailure } from '../../format/formatter.js';
 import { GoTemplate } from '../../format/go-template.js';
 import { parseFilterFlags } from '../prompt.js';
 
@@ -28,7 +28,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .usage('[OPTIONS]')
     .option('-a, --all', 'Show all containers (default shows just running)')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
-    .option('--format <string>', "Format output using a custom template:\n'table', 'table TEMPLATE', 'json' or 'TEMPLATE'")
+    .option('--format <string>', FORMAT_HELP_TABLE)
     .option('-n, --last <int>', 'Show n last created containers (includes all states)', int, -1)
     .option('-l, --latest', 'Show the latest created container (includes all states)')
     .option('--no-trunc', "Don't truncate output")

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { Option } from 'commander';
+import { shownDefault } from '../../help-default.js';
 import type { HostConfig } from '../../../api/types.js';
 import { parseRamBytes } from '../../format/units.js';
 import { flagError, listFlag } from '../../opts/validators.js';
@@ -66,9 +67,9 @@ const DEVICE_CGROUP_RULE = /^[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}$/;
 /** The flags, in docker's names and words (help sorts them with the rest). */
 export function resourceOptions(): Option[] {
   return [
-    new Option('--annotation <map>', 'Add an annotation to the container (passed through to the OCI runtime)').argParser(listFlag('--annotation')),
+    shownDefault(new Option('--annotation <map>', 'Add an annotation to the container (passed through to the OCI runtime)').argParser(listFlag('--annotation')), 'map[]'),
     new Option('--blkio-weight <uint16>', 'Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)').argParser(integer('--blkio-weight', 16, true)),
-    new Option('--blkio-weight-device <list>', 'Block IO weight (relative device weight)').argParser(listFlag('--blkio-weight-device', validateWeightDevice)),
+    shownDefault(new Option('--blkio-weight-device <list>', 'Block IO weight (relative device weight)').argParser(listFlag('--blkio-weight-device', validateWeightDevice)), '[]'),
     new Option('--cgroup-parent <string>', 'Optional parent cgroup for the container'),
     new Option('--cpu-period <int>', 'Limit CPU CFS (Completely Fair Scheduler) period').argParser(integer('--cpu-period', 64)),
     new Option('--cpu-quota <int>', 'Limit CPU CFS (Completely Fair Scheduler) quota').argParser(integer('--cpu-quota', 64)),
@@ -83,10 +84,10 @@ export function resourceOptions(): Option[] {
         return v;
       }),
     ),
-    new Option('--device-read-bps <list>', 'Limit read rate (bytes per second) from a device').argParser(listFlag('--device-read-bps', (v) => validateThrottle(v, true))),
-    new Option('--device-read-iops <list>', 'Limit read rate (IO per second) from a device').argParser(listFlag('--device-read-iops', (v) => validateThrottle(v, false))),
-    new Option('--device-write-bps <list>', 'Limit write rate (bytes per second) to a device').argParser(listFlag('--device-write-bps', (v) => validateThrottle(v, true))),
-    new Option('--device-write-iops <list>', 'Limit write rate (IO per second) to a device').argParser(listFlag('--device-write-iops', (v) => validateThrottle(v, false))),
+    shownDefault(new Option('--device-read-bps <list>', 'Limit read rate (bytes per second) from a device').argParser(listFlag('--device-read-bps', (v) => validateThrottle(v, true))), '[]'),
+    shownDefault(new Option('--device-read-iops <list>', 'Limit read rate (IO per second) from a device').argParser(listFlag('--device-read-iops', (v) => validateThrottle(v, false))), '[]'),
+    shownDefault(new Option('--device-write-bps <list>', 'Limit write rate (bytes per second) to a device').argParser(listFlag('--device-write-bps', (v) => validateThrottle(v, true))), '[]'),
+    shownDefault(new Option('--device-write-iops <list>', 'Limit write rate (IO per second) to a device').argParser(listFlag('--device-write-iops', (v) => validateThrottle(v, false))), '[]'),
     new Option('--disable-content-trust', 'Skip image verification').default(true),
     new Option('--isolation <string>', 'Container isolation technology'),
     new Option('--kernel-memory <bytes>', 'Kernel memory limit').argParser(bytes('--kernel-memory')),

@@ -29,7 +29,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     checkTty(ctx, !!plan.body.AttachStdin, !!plan.body.Tty);
     if (plan.body.Tty && ctx.stdout.isTTY && ctx.stdout.rows) (plan.body.HostConfig as Record<string, unknown>).ConsoleSize = [ctx.stdout.rows, ctx.stdout.columns];
     const t = await ctx.transport();
-    const id = await createContainer(ctx, t, plan, f.pull);
+    const id = await createContainer(ctx, t, plan, f.pull, { quiet: f.quiet, cidfile: f.cidfile });
     if (f.detach) {
       await start(t, id);
       ctx.out(`${id}\n`);

@@ -3,7 +3,7 @@ import type { ImageHistoryItem } from '../../../api/types.js';
 import { imageHistory } from '../../../api-client/images.js';
 import type { CliContext } from '../../context.js';
 import { STRICT } from '../../format/go-template.js';
-import { parseFormat, renderFormat } from '../../format/formatter.js';
+import { FORMAT_HELP_TABLE, parseFormat, renderFormat } from '../../format/formatter.js';
 import { ellipsis, goTimeString, humanDuration, humanSize, shortId } from '../../format/units.js';
 
 const TABLE = '{{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}';
@@ -31,7 +31,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Show the history of an image')
     .usage('[OPTIONS] IMAGE')
     .argument('<image>')
-    .option('--format <string>', "Format output using a custom template:\n'table', 'table TEMPLATE', 'json' or 'TEMPLATE'")
+    .option('--format <string>', FORMAT_HELP_TABLE)
     .option('-H, --human', 'Print sizes and dates in human readable format', true)
     .option('--no-human', 'Print raw sizes and dates')
     .option('--no-trunc', "Don't truncate output")

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { imageList } from '../../../api-client/images.js';
 import { collect } from '../../argv.js';
 import type { CliContext } from '../../context.js';
-import { parseFormat, renderFormat } from '../../format/formatter.js';
+import { FORMAT_HELP_TABLE, parseFormat, renderFormat } from '../../format/formatter.js';
 import { IMAGES_HEADERS, IMAGES_TABLE, IMAGES_TABLE_DIGESTS, imageContexts } from '../../format/image-context.js';
 import { parseFilterFlags } from '../prompt.js';
 
@@ -16,7 +16,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .option('-a, --all', 'Show all images (default hides intermediate images)')
     .option('--digests', 'Show digests')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
-    .option('--format <string>', "Format output using a custom template:\n'table', 'table TEMPLATE', 'json' or 'TEMPLATE'")
+    .option('--format <string>', FORMAT_HELP_TABLE)
     .option('--no-trunc', "Don't truncate output")
     .option('-q, --quiet', 'Only show image IDs')
     .action(async (repo: string | undefined, o: { all?: boolean; digests?: boolean; filter?: string[]; format?: string; trunc: boolean; quiet?: boolean }) => {

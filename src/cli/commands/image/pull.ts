@@ -13,6 +13,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Download an image from a registry')
     .usage('[OPTIONS] NAME[:TAG|@DIGEST]')
     .argument('<name>')
+    .option('--disable-content-trust', 'Skip image verification', true)
     .option('-a, --all-tags', 'Download all tagged images in the repository')
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('-q, --quiet', 'Suppress verbose output')

@@ -20,6 +20,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Upload an image to a registry')
     .usage('[OPTIONS] NAME[:TAG]')
     .argument('<name>')
+    .option('--disable-content-trust', 'Skip image signing', true)
     .option('-a, --all-tags', 'Push all tags of an image to the repository')
     .option('-q, --quiet', 'Suppress verbose output')
     .option('--platform <string>', 'Push a platform-specific manifest as a single-platform image to the registry')

@@ -6,6 +6,7 @@ import { CliError } from '../../cli-error.js';
 import { GoTemplate, STRICT, TemplateError } from '../../format/go-template.js';
 import { parseFilterFlags } from '../prompt.js';
 import { toUnix } from '../container/logs.js';
+import { FORMAT_HELP_JSON } from '../../format/formatter.js';
 
 /** docker's default event line: `2024-01-02T03:04:05.000000000Z container start <id> (image=busybox, name=x)`. */
 export function eventLine(e: EventMessage): string {
@@ -24,7 +25,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Get real time events from the server')
     .usage('[OPTIONS]')
     .option('-f, --filter <filter>', 'Filter output based on conditions provided', collect)
-    .option('--format <string>', "Format output using a custom template:\n'json' or 'TEMPLATE'")
+    .option('--format <string>', FORMAT_HELP_JSON)
     .option('--since <string>', 'Show all events created since timestamp')
     .option('--until <string>', 'Stream events until this timestamp')
     .action(async (o: { filter?: string[]; format?: string; since?: string; until?: string }) => {

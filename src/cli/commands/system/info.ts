@@ -3,6 +3,7 @@ import { info } from '../../../api-client/system.js';
 import type { CliContext } from '../../context.js';
 import { GoTemplate, STRICT } from '../../format/go-template.js';
 import { bytesSize } from '../../format/units.js';
+import { FORMAT_HELP_JSON } from '../../format/formatter.js';
 
 /** `berth info [-f FORMAT]`: a docker-like subset of the server section. */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -10,7 +11,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .command('info')
     .description('Display system-wide information')
     .usage('[OPTIONS]')
-    .option('-f, --format <string>', "Format output using a custom template:\n'json' or 'TEMPLATE'")
+    .option('-f, --format <string>', FORMAT_HELP_JSON)
     .action(async (o: { format?: string }) => {
       const i = await info(await ctx.transport());
       if (o.format) {

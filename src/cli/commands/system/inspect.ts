@@ -4,6 +4,7 @@ import { containerInspect } from '../../../api-client/containers.js';
 import { imageInspect } from '../../../api-client/images.js';
 import type { CliContext } from '../../context.js';
 import { inspectAll } from './inspect-all.js';
+import { FORMAT_HELP_JSON } from '../../format/formatter.js';
 
 /** `berth inspect [-f FORMAT] [--type container|image] NAME...`: containers first, then images. */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -12,7 +13,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Return low-level information on Docker objects')
     .usage('[OPTIONS] NAME|ID [NAME|ID...]')
     .argument('<name...>')
-    .option('-f, --format <string>', 'Format output using a custom template')
+    .option('-f, --format <string>', FORMAT_HELP_JSON)
     .option('-s, --size', 'Display total file sizes if the type is container')
     .option('--type <string>', 'Only inspect objects of the given type')
     .action(async (names: string[], o: { format?: string; size?: boolean; type?: string }) => {

@@ -7,6 +7,7 @@ import { GoTemplate, STRICT } from '../../format/go-template.js';
 import { tabwrite } from '../../format/tabwriter.js';
 import { reformatDate, versionView } from '../../format/version-view.js';
 import { BERTH_BUILD, BERTH_VERSION } from '../../version.js';
+import { FORMAT_HELP_JSON } from '../../format/formatter.js';
 
 /** `berth version [-f FORMAT]`: client block, then the server's (or the connection error). */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -14,7 +15,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .command('version')
     .description('Show the Docker version information')
     .usage('[OPTIONS]')
-    .option('-f, --format <string>', "Format output using a custom template:\n'json' or 'TEMPLATE'")
+    .option('-f, --format <string>', FORMAT_HELP_JSON)
     .action(async (o: { format?: string }) => {
       const t = await ctx.transport();
       const arch = os.arch() === 'x64' ? 'amd64' : os.arch();
