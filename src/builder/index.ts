@@ -52,10 +52,12 @@ export type { IgnorePattern, WalkEntry, WalkMatch } from './context/dockerignore
 export { walkDirectory } from './context/walk-directory.js';
 export { pathMatch, hasWildcards } from './context/path-match.js';
 export { extractTar } from './context/safe-extract.js';
+export { indexTar } from './context/context-index.js';
+export type { IndexedEntry } from './context/context-index.js';
 
 // Dispatcher: runs a Dockerfile through the engine's services (ports declared here, wired by the daemon).
 export { runBuild, BuildStepError, BUILD_LABEL } from './dispatch/build.js';
 export type { BuildOptions } from './dispatch/build.js';
 export { BuildCache } from './dispatch/build-cache.js';
 export type { StepProbe } from './dispatch/build-cache.js';
-export type { BuildContainers, BuildImage, BuildImages, BuildMount, BuildOutput, BuildPorts, CopyEntry, CopyFromImage, StepContainerSpec } from './dispatch/ports.js';
+export type { BuildContainers, BuildImage, BuildImages, BuildMount, BuildOutput, BuildPorts, CopyEntry, CopyFromImage, PathStat, StepContainerSpec } from './dispatch/ports.js';

@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
 import type { BuildBackend, ContainerBackend, ImagePuller } from '../server/backends.js';
+import { statInLayers } from './layer-stat.js';
 import { BUILD_LABEL, BuildCache, extractTar, receiveContext, runBuild, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
 import { decompress, readTar } from '../archive/index.js';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../archive/tar-encode.js';
@@ -17,6 +18,8 @@ import type { Logger } from '../shared/logger.js';
 /** The image service as the builder's adapter uses it. */
 export interface BuildImageDeps {
   resolve(ref: string): Promise<ResolvedImage>;
+  /** For the image's layer directories (GraphDriver.Data). */
+  inspect(ref: string): Promise<{ GraphDriver?: { Data?: Record<string, string> | null } }>;
   commit(input: CommitImageInput): Promise<CommitImageResult>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
 }
@@ -98,6 +101,11 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
       async exists(id) {
         return images.resolve(id).then(() => true, () => false);
       },
+      async statPaths(image, paths) {
+        const data = (await images.inspect(image)).GraphDriver?.Data ?? {};
+        const layers = [data.UpperDir, ...(data.LowerDir ? data.LowerDir.split(':') : [])].filter((d): d is string => !!d);
+        return statInLayers(layers, paths);
+      },
     },
     containers: {
       async create(spec) {
@@ -137,12 +145,11 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
         const dirs = [...new Set(plain.flatMap((e) => parents(e.path)))].filter((d) => !named.has(d));
         await ensureDirs(id, dirs);
         if (plain.length) {
-          const sized = await Promise.all(plain.map(async (e) => ({ e, size: e.type !== 'file' ? 0 : e.content ? e.content.length : (await stat(e.hostPath!)).size })));
-          await containers.archivePut(id, '/', tarOf(sized.map(({ e, size }) => ({
+          await containers.archivePut(id, '/', tarOf(plain.map((e) => ({
             name: e.type === 'dir' ? `${e.path.slice(1)}/` : e.path.slice(1),
             type: e.type === 'dir' ? 'directory' : e.type === 'symlink' ? 'symlink' : 'file',
-            mode: e.mode, uid: e.uid, gid: e.gid, size, linkname: e.linkname, mtime: e.mtime,
-            body: e.type !== 'file' ? undefined : e.content ? async function* () { yield e.content!; } : () => createReadStream(e.hostPath!) as AsyncIterable<Buffer>,
+            mode: e.mode, uid: e.uid, gid: e.gid, size: e.type !== 'file' ? 0 : e.content ? e.content.length : (e.size ?? 0), linkname: e.linkname, mtime: e.mtime,
+            body: e.type !== 'file' ? undefined : e.content ? async function* () { yield e.content!; } : e.open,
           }))), {});
         }
         for (const a of entries.filter((e) => e.type === 'archive')) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
 import type { Digest } from '../shared/digest.js';
 import { EngineError, notFound } from '../shared/errors.js';
@@ -63,20 +63,43 @@ export function dockerConfigShape(cfg: ContainerConfig): ContainerConfig {
   return out as ContainerConfig;
 }
 
+/** Chunks gathered into blocks of about `size` bytes (fewer, larger writes for a tar of many small entries). */
+async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of src) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    if (have === 0 && b.length >= size) {
+      yield b;
+      continue;
+    }
+    parts.push(b);
+    have += b.length;
+    if (have >= size) {
+      yield Buffer.concat(parts, have);
+      parts = [];
+      have = 0;
+    }
+  }
+  if (have) yield Buffer.concat(parts, have);
+}
+
+const WRITE_BLOCK = 1 << 20;
+
 async function storeLayer(deps: ImageServiceDeps, layer: Readable): Promise<{ diffId: Digest; size: number }> {
   const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
   let size = 0;
   try {
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    });
-    layer.on('error', (err) => counted.destroy(err));
-    await writer.pipeFrom(layer.pipe(counted));
+    const counted = async function* (): AsyncGenerator<Buffer> {
+      for await (const b of coalesce(layer, WRITE_BLOCK)) {
+        size += b.length;
+        yield b;
+      }
+    };
+    await writer.pipeFrom(Readable.from(counted()));
     return { diffId: await writer.commit(), size };
   } catch (err) {
+    layer.destroy();
     await writer.abort().catch(() => undefined);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to store layer', err);
   }

@@ -32,9 +32,15 @@ async function rejects(body: Buffer, opts: ReceiveContextOptions, message: RegEx
   assert.deepEqual(existsSync(opts.workDir) ? await readdir(opts.workDir) : [], []);
 }
 
+async function text(src: AsyncIterable<unknown>): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of src) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
 const tarOf = (specs: TarSpec[]): Promise<Buffer> => makeTar([{ name: 'Dockerfile', content: DF }, ...specs]);
 
-test('a plain tar is unpacked with modes, mtimes and symlinks kept', async () => {
+test('a plain tar is indexed (nothing unpacked), and materialised on demand with modes, mtimes and symlinks kept', async () => {
   await withWorkDir(async (workDir) => {
     const mtime = new Date('2020-01-02T03:04:05Z');
     const body = await tarOf([
@@ -59,13 +65,17 @@ test('a plain tar is unpacked with modes, mtimes and symlinks kept', async () =>
       const app = ctx.entry('src/app.js')!;
       assert.equal(app.mode, 0o755);
       assert.equal(app.uid, 1000);
-      const st = await stat(join(ctx.root, 'src/app.js'));
+      assert.ok(!existsSync(join(ctx.dir, 'root')), 'nothing is unpacked until a host path is asked for');
+      assert.equal(await text(ctx.open('src/app.js')), 'console.log(1)\n');
+      const root = await ctx.materialise();
+      const st = await stat(join(root, 'src/app.js'));
       assert.equal(st.mode & 0o777, 0o755);
       assert.equal(st.mtime.getTime(), mtime.getTime());
-      assert.equal((await stat(join(ctx.root, 'src'))).mode & 0o777, 0o750);
-      assert.ok((await lstat(join(ctx.root, 'link'))).isSymbolicLink());
-      assert.equal(await readlink(join(ctx.root, 'link')), '/etc/passwd');
-      assert.equal((await stat(ctx.root)).mode & 0o777, 0o700);
+      assert.equal((await stat(join(root, 'src'))).mode & 0o777, 0o750);
+      assert.ok((await lstat(join(root, 'link'))).isSymbolicLink());
+      assert.equal(await readlink(join(root, 'link')), '/etc/passwd');
+      assert.equal((await stat(ctx.dir)).mode & 0o777, 0o700);
+      assert.equal(await ctx.hostPath('src/app.js'), join(root, 'src/app.js'));
     } finally {
       await ctx.dispose();
     }
@@ -76,7 +86,8 @@ test('a plain tar is unpacked with modes, mtimes and symlinks kept', async () =>
 test('a gzipped tar is sniffed and unpacked', async () => {
   await withWorkDir(async (workDir) => {
     const ctx = await receive(gzipSync(await tarOf([{ name: 'a.txt', content: 'a' }])), { workDir });
-    assert.equal(await readFile(join(ctx.root, 'a.txt'), 'utf8'), 'a');
+    assert.equal(await text(ctx.open('a.txt')), 'a');
+    assert.equal(await readFile(await ctx.hostPath('a.txt'), 'utf8'), 'a');
     await ctx.dispose();
   });
 });
@@ -148,7 +159,8 @@ test('hard links must point at a file already in the context', async () => {
       /hard link "h" to "d\/passwd"/,
     );
     const ctx = await receive(await tarOf([{ name: 'a', content: 'same' }, { name: 'b', type: 'link', linkname: 'a' }]), { workDir });
-    assert.equal(await readFile(join(ctx.root, 'b'), 'utf8'), 'same');
+    assert.equal(await text(ctx.open('b')), 'same');
+    assert.equal(await readFile(await ctx.hostPath('b'), 'utf8'), 'same');
     assert.equal(ctx.entry('b')?.size, 4);
     await ctx.dispose();
   });

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { ContainerConfig } from '../../api/types.js';
 import { EngineError, invalid, notFound } from '../../shared/errors.js';
 import type { BuildContext } from '../context/build-context.js';
@@ -10,6 +11,7 @@ import { expandWord } from '../dockerfile/shell-words.js';
 import type { Instruction, Stage } from '../dockerfile/types.js';
 import { StageArgs, envMap } from './build-args.js';
 import { BuildCache, type StepProbe } from './build-cache.js';
+import { copyLayer } from './copy-layer.js';
 import { parseChmod, planCopy, resolveDest } from './copy-plan.js';
 import { applyMetadata, isMetadata } from './metadata.js';
 import type { BuildMount, BuildOutput, BuildPorts, CopyEntry } from './ports.js';
@@ -39,6 +41,8 @@ export interface BuildOptions {
   secrets?: Record<string, string>;
   /** Directory for persistent RUN --mount=type=cache dirs. */
   cacheMountRoot?: string;
+  /** COPY/ADD always through a step container, never as a layer written directly (tests compare the two). */
+  forceContainerCopy?: boolean;
   signal?: AbortSignal;
 }
 
@@ -345,7 +349,12 @@ class Builder {
     return this.finishStep(st, p, image, committed);
   }
 
-  private async layerStep(st: StageState, config: ContainerConfig, comment: string, original: string, _env: string[], files: Record<string, string>, work: (id: string) => Promise<void>, announce = false, keyExtra = ''): Promise<void> {
+  /**
+   * A step that makes one layer: through a step container (`work` writes into it, then it is
+   * committed), or, when `direct` gives a layer tar, without one (the tar is committed on the
+   * parent image as it is).
+   */
+  private async layerStep(st: StageState, config: ContainerConfig, comment: string, original: string, _env: string[], files: Record<string, string>, work: (id: string) => Promise<void>, announce = false, keyExtra = '', direct?: (parent: string) => Promise<Readable | undefined>): Promise<void> {
     const cmd = [...this.shell(st), comment];
     const createdBy = cmd.join(' ');
     const p = this.probe(st, createdBy + keyExtra, original, {}, Object.keys(files).length ? files : undefined);
@@ -353,6 +362,11 @@ class Builder {
     if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
     if (!st.image) st.image = await this.ports.images.commit({ parent: null, config: {}, createdBy: '' });
     const committed = { ...config, Image: st.image };
+    const layer = direct ? await direct(st.image) : undefined;
+    if (layer) {
+      const image = await this.ports.images.commit({ parent: st.image, config: committed, containerConfig: { ...committed, Cmd: cmd }, createdBy, layer });
+      return this.finishStep(st, p, image, committed);
+    }
     const id = await this.createContainer(st, { ...config, Cmd: cmd }, {});
     if (announce) this.say(` ---> Running in ${short(id)}\n`);
     try {
@@ -384,10 +398,18 @@ class Builder {
     });
     const comment = `#(nop) ${ins.kind} ${plan.summary}`;
     const keyExtra = JSON.stringify([ins.chown ?? '', ins.chmod ?? '']);
+    const statPaths = this.ports.images.statPaths?.bind(this.ports.images);
+    const numeric = !chown || (/^\d+$/.test(chown.user) && (chown.group === undefined || /^\d+$/.test(chown.group)));
+    const direct = statPaths && numeric && !this.opts.forceContainerCopy
+      ? async (parent: string) => {
+        const owner = chown ? ownerIds(chown, '', '') : { uid: 0, gid: 0 };
+        return copyLayer(plan.entries.map((e): CopyEntry => ({ ...e, ...owner })), plan.dirs, (paths) => statPaths(parent, paths));
+      }
+      : undefined;
     return this.layerStep(st, st.config, comment, ins.original, env, plan.files, async (id) => {
       const owner = chown ? await this.resolveOwner(id, chown) : { uid: 0, gid: 0 };
       await this.ports.containers.copyInto(id, plan.entries.map((e): CopyEntry => ({ ...e, ...owner })));
-    }, false, keyExtra);
+    }, false, keyExtra, direct);
   }
 
   /** A `--from` value: an earlier stage (name or index) or an image (pulled if missing). */
@@ -454,7 +476,7 @@ class Builder {
       ctx: this.ctx,
       fromImage: async (from, path) => {
         const image = await this.imageOf(from, env0);
-        const dir = join(this.ctx.root, '..', `${randomBytes(8).toString('hex')}.mount`);
+        const dir = join(this.ctx.dir, `${randomBytes(8).toString('hex')}.mount`);
         this.scratch.push(dir);
         return this.ports.containers.exportPath(image, path.startsWith('/') ? path : `/${path}`, dir, {
           name: `berth-build-${this.buildId}-${this.currentStep()}-mount`,

@@ -1,4 +1,3 @@
-import { open } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { sha256 } from '../../shared/digest.js';
 import { invalid } from '../../shared/errors.js';
@@ -13,6 +12,8 @@ export interface CopyPlan {
   files: Record<string, string>;
   /** Docker's `file:<hash> in /dest ` / `dir:` / `multi:` text. */
   summary: string;
+  /** Directories the copy makes even when nothing lands in them (a directory source's destination). */
+  dirs: string[];
 }
 
 export interface CopyRequest {
@@ -39,18 +40,13 @@ export function resolveDest(dest: string, workdir: string): { path: string; isDi
   return { path: posix.normalize(abs).replace(/(.)\/+$/, '$1'), isDir };
 }
 
-async function isArchive(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(buf, 0, 512, 0);
-    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return true;
-    if (bytesRead >= 3 && buf.toString('latin1', 0, 3) === 'BZh') return true;
-    if (bytesRead >= 6 && buf.toString('latin1', 0, 6) === '\xfd7zXZ\0') return true;
-    return bytesRead === 512 && buf.toString('latin1', 257, 262) === 'ustar';
-  } finally {
-    await fh.close();
-  }
+/** Whether a context file is an archive ADD extracts (gzip, bzip2, xz, or a tar). */
+async function isArchive(ctx: BuildContext, path: string): Promise<boolean> {
+  const buf = await ctx.head(path, 512);
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return true;
+  if (buf.length >= 3 && buf.toString('latin1', 0, 3) === 'BZh') return true;
+  if (buf.length >= 6 && buf.toString('latin1', 0, 6) === '\xfd7zXZ\0') return true;
+  return buf.length === 512 && buf.toString('latin1', 257, 262) === 'ustar';
 }
 
 /**
@@ -70,12 +66,14 @@ export async function planCopy(ctx: BuildContext, req: CopyRequest): Promise<Cop
   const owner = req.owner ?? { uid: 0, gid: 0 };
   const entries: CopyEntry[] = [];
   const files: Record<string, string> = {};
+  const dirs: string[] = [];
   const mode = (m: number): number => (req.chmod !== undefined ? req.chmod : m);
   for (const src of sources) {
     const digest = await ctx.sourceDigest(src.path);
     for (const f of digest.files) files[f.path || '.'] = f.digest;
     if (src.type === 'dir') {
       const base = src.path;
+      dirs.push(dest.path);
       for (const e of ctx.list()) {
         if (!isWithin(e.path, base) || e.path === base) continue;
         const rel = base === '' ? e.path : e.path.slice(base.length + 1);
@@ -83,7 +81,7 @@ export async function planCopy(ctx: BuildContext, req: CopyRequest): Promise<Cop
         entries.push({
           path: target,
           type: e.type,
-          hostPath: e.type === 'file' ? ctx.hostPath(e.path) : undefined,
+          ...(e.type === 'file' ? { open: () => ctx.open(e.path), size: e.size } : {}),
           mode: e.type === 'symlink' ? 0o777 : mode(e.mode),
           uid: owner.uid,
           gid: owner.gid,
@@ -94,21 +92,20 @@ export async function planCopy(ctx: BuildContext, req: CopyRequest): Promise<Cop
       continue;
     }
     const e = ctx.entry(src.path)!;
-    const hostPath = ctx.hostPath(src.path);
-    if (req.kind === 'ADD' && (await isArchive(hostPath))) {
-      entries.push({ path: dest.path, type: 'archive', hostPath, mode: 0o755, uid: owner.uid, gid: owner.gid });
+    if (req.kind === 'ADD' && (await isArchive(ctx, src.path))) {
+      entries.push({ path: dest.path, type: 'archive', hostPath: await ctx.hostPath(src.path), mode: 0o755, uid: owner.uid, gid: owner.gid });
       continue;
     }
     const target = dest.isDir || count > 1 ? posix.join(dest.path, posix.basename(src.path)) : dest.path;
-    entries.push({ path: target, type: 'file', hostPath, mode: mode(e.mode), uid: owner.uid, gid: owner.gid, mtime: Math.floor(e.mtimeMs / 1000) });
+    entries.push({ path: target, type: 'file', open: () => ctx.open(src.path), size: e.size, mode: mode(e.mode), uid: owner.uid, gid: owner.gid, mtime: Math.floor(e.mtimeMs / 1000) });
   }
   for (const doc of req.inline) {
     const target = dest.isDir || count > 1 ? posix.join(dest.path, doc.name) : dest.path;
     const content = Buffer.from(doc.content);
     files[`<<${doc.name}`] = sha256(content);
-    entries.push({ path: target, type: 'file', content, mode: mode(0o644), uid: owner.uid, gid: owner.gid });
+    entries.push({ path: target, type: 'file', content, size: content.length, mode: mode(0o644), uid: owner.uid, gid: owner.gid });
   }
   const hash = sha256(JSON.stringify(Object.entries(files))).slice('sha256:'.length);
   const what = count > 1 ? 'multi' : sources[0]?.type === 'dir' ? 'dir' : 'file';
-  return { entries, files, summary: `${what}:${hash} in ${req.dest} ` };
+  return { entries, files, dirs, summary: `${what}:${hash} in ${req.dest} ` };
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ContainerConfig } from '../../api/types.js';
 
 /**
@@ -27,12 +28,30 @@ export interface BuildImages {
   find(ref: string): Promise<BuildImage | undefined>;
   /** Pulls `ref` from its registry (FROM of an image not present, or `pull=1`). */
   pull(ref: string, platform?: string): Promise<void>;
-  /** A metadata-only step: a new image with no layer (history `empty_layer`). */
-  commit(input: { parent: string | null; config: ContainerConfig; containerConfig?: ContainerConfig; createdBy: string }): Promise<string>;
+  /**
+   * A new image on `parent`: with `layer` (a layer tar in Docker's format) one layer more,
+   * without it a metadata-only step (history `empty_layer`).
+   */
+  commit(input: { parent: string | null; config: ContainerConfig; containerConfig?: ContainerConfig; createdBy: string; layer?: Readable }): Promise<string>;
+  /**
+   * What the image's filesystem holds at each absolute path (not following symlinks, the last
+   * component included); paths absent from the image are left out of the answer. Optional: a
+   * builder without it copies through a step container.
+   */
+  statPaths?(image: string, paths: string[]): Promise<Map<string, PathStat>>;
   /** Points `ref` at the image; returns the familiar form (`app:latest`). */
   tag(id: string, ref: string): Promise<string>;
   /** True while the image is still in the store (cache entries may outlive their images). */
   exists(id: string): Promise<boolean>;
+}
+
+/** One path of an image's filesystem (see BuildImages.statPaths). */
+export interface PathStat {
+  type: 'dir' | 'file' | 'symlink' | 'other';
+  mode: number;
+  uid: number;
+  gid: number;
+  mtimeMs: number;
 }
 
 /** A mount added to a RUN container (`--mount` of RUN, a secret). */
@@ -48,8 +67,11 @@ export interface CopyEntry {
   /** Absolute path in the container. */
   path: string;
   type: 'file' | 'dir' | 'symlink' | 'archive';
-  /** Where the bytes are on the host (files; `archive`: a tar to extract at `path`). */
+  /** Where the bytes are on the host (`archive`: a tar to extract at `path`). */
   hostPath?: string;
+  /** Files: the bytes (from the build context) and their count. */
+  open?: () => AsyncIterable<Buffer>;
+  size?: number;
   /** The bytes, for inline (heredoc) files. */
   content?: Buffer;
   mode: number;

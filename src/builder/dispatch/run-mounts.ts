@@ -60,7 +60,7 @@ export async function runMounts(raw: string[], src: RunMountSources): Promise<Bu
       const path = f.get('source') ?? f.get('src') ?? '';
       const from = f.get('from');
       if (from !== undefined && !src.fromImage) throw invalid('RUN --mount=type=bind,from= is not available');
-      const source = from !== undefined ? await src.fromImage!(from, path) : src.ctx.hostPath(path);
+      const source = from !== undefined ? await src.fromImage!(from, path) : await src.ctx.hostPath(path);
       return { type: 'bind', source, target, readOnly: !truthy(f.get('rw') ?? f.get('readwrite')) } satisfies BuildMount;
     }
     throw invalid(`unsupported mount type ${type}`);
