@@ -68,7 +68,9 @@ function normalize(steps: Step[]): Step[] {
       .replace(/\b\d+(\.\d+)?%/g, '<PCT>')
       .replace(/\b\d+(\.\d+)?(B|kB|MB|GB|KiB|MiB|GiB)\b/g, '<SIZE>')
       .replace(/(About )?(a|an|\d+|Less than a) (second|seconds|minute|minutes|hour|hours)( ago)?/g, '<AGO>');
-  return steps.map((s) => ({ cmd: fix(s.cmd), code: s.code, out: fix(s.out), err: fix(s.err).replace(/(?<![.\w])docker(?![.\w])/g, 'berth') }));
+  const cli = (t: string): string => t.replace(/(?<![.\w])docker(?![.\w])/g, 'berth');
+  // help names the program in its usage and alias lines (stdout)
+  return steps.map((s) => ({ cmd: fix(s.cmd), code: s.code, out: s.cmd.endsWith('--help') ? cli(s.out) : fix(s.out), err: cli(fix(s.err)) }));
 }
 
 async function compare(socket: string, scenario: Scenario): Promise<void> {
@@ -138,6 +140,63 @@ const SCENARIOS: [string, Scenario][] = [
     await cli(['logs', '--until', '2000-01-01T00:00:00Z', `${P}-l`]);
     await cli(['logs', '--since', '2000-01-01', '--until', '5m', `${P}-l`]);
     await cli(['logs', '--until', '2000-13-01', `${P}-l`]);
+  }],
+  ['--format errors: Go template texts, each command\'s prefix and exit code', async (cli) => {
+    await cli(run('f', 'sleep', '300'));
+    await cli(['ps', '--format', '{{.Foo}}']);
+    await cli(['ps', '-a', '--filter', 'name=nothing-matches', '--format', 'table {{.ID}}\\t{{.Foo.Bar}}']);
+    await cli(['ps', '--format', '{{.Names']);
+    await cli(['ps', '--format', '{{.ID | nofunc}}']);
+    await cli(['ps', '--format', '{{if .ID}}']);
+    await cli(['images', '--format', '{{.Foo}}']);
+    await cli(['images', '--format', 'x\n{{end}}']);
+    await cli(['volume', 'ls', '--format', '{{.Foo}}']);
+    await cli(['network', 'ls', '--format', '{{.Foo}}']);
+    await cli(['history', '--format', '{{.Foo}}', BASE_IMAGE]);
+    await cli(['system', 'df', '--format', '{{.Foo}}']);
+    await cli(['inspect', '-f', '{{.Foo}}', `${P}-f`]);
+    await cli(['container', 'inspect', '-f', '{{.State.Foo}}', `${P}-f`]);
+    await cli(['inspect', '-f', '{{.Foo', `${P}-f`]);
+    await cli(['inspect', '-f', '{{index .Config.Env 9}}', `${P}-f`]);
+    await cli(['inspect', '-f', '{{.Id}}|{{.Config.Labels.x}}|{{index .Config.Labels "x"}}|{{.State.Health}}|{{.State.Status}}', `${P}-f`]);
+    await cli(['inspect', '-f', '{{.ID}}', `${P}-f`]);
+    await cli(['image', 'inspect', '-f', '{{.ID}}|{{.Config.Labels.x}}|{{json .Config.Labels}}', BASE_IMAGE]);
+    await cli(['version', '--format', '{{.Foo}}']);
+    await cli(['version', '--format', '{{.Server.Foo}}']);
+    await cli(['info', '--format', '{{.Foo}}']);
+    await cli(['events', '--since', '1', '--until', '2', '--format', '{{.Foo}}']);
+  }],
+  ['help text wrapped as docker\'s', async (cli) => {
+    for (const c of [['ps'], ['images'], ['inspect'], ['logs'], ['exec'], ['stop'], ['rm'], ['network', 'ls'], ['history'], ['events'], ['version'], ['info'], ['pull'], ['container', 'prune']]) await cli([...c, '--help']);
+  }],
+  ['everyday commands: rename, pause, kill -s, ps -n/-l, logs --details, inspect --type, diff, tag, history', async (cli) => {
+    await cli(run('e', 'sleep', '300'));
+    await cli(['rename', `${P}-e`, `${P}-e2`]);
+    await cli(['rename', `${P}-nope`, `${P}-x`]);
+    await cli(['pause', `${P}-e2`]);
+    await cli(['pause', `${P}-e2`]);
+    await cli(['ps', '--filter', `name=${P}-e2`, '--format', '{{.Names}} {{.State}}']);
+    await cli(['unpause', `${P}-e2`]);
+    await cli(['unpause', `${P}-e2`]);
+    await cli(['kill', '-s', 'USR1', `${P}-e2`]);
+    await cli(['kill', '-s', 'BOGUS', `${P}-e2`]);
+    await cli(['ps', '-n', '1', '--format', '{{.Names}}']);
+    await cli(['ps', '-l', '--format', '{{.Names}}']);
+    await cli(['logs', '--details', `${P}-e2`]);
+    await cli(['inspect', '--type', 'image', `${P}-e2`]);
+    await cli(['inspect', '--type', 'container', BASE_IMAGE]);
+    await cli(['inspect', '--type', 'volume', `${P}-novol`]);
+    await cli(['inspect', '--type', 'network', '-f', '{{.Name}} {{.Driver}}', 'bridge']);
+    await cli(['inspect', '--type', 'bogus', 'x']);
+    await cli(['exec', `${P}-e2`, 'touch', '/tmp/new']);
+    await cli(['diff', `${P}-e2`]);
+    await cli(['tag', BASE_IMAGE, `${P}-img:v1`]);
+    await cli(['images', '--filter', `reference=${P}-img`, '--format', '{{.Repository}}:{{.Tag}}']);
+    await cli(['rmi', `${P}-img:v1`]);
+    await cli(['rmi', `${P}-img:v1`]);
+    await cli(['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', BASE_IMAGE]);
+    await cli(['wait', `${P}-nope`]);
+    await cli(['container', 'prune', '-f', '--filter', `label=${LABEL}-none`]);
   }],
 ];
 

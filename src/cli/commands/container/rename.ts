@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { containerRename } from '../../../api-client/containers.js';
+import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
+import { describeError } from '../for-each-target.js';
 
 /** `berth rename CONTAINER NEW_NAME` */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -11,6 +13,11 @@ export function register(parent: Command, ctx: CliContext): Command {
     .argument('<container>')
     .argument('<new_name>')
     .action(async (name: string, next: string) => {
-      await containerRename(await ctx.transport(), name, next);
+      try {
+        await containerRename(await ctx.transport(), name, next);
+      } catch (e) {
+        // docker adds its own line after the daemon's
+        throw new CliError(1, `${await describeError(e)}\nError: failed to rename container named ${name}`);
+      }
     });
 }

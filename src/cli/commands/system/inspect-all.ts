@@ -5,7 +5,8 @@ import { GoTemplate, MAP_ZERO, STRICT, TemplateError } from '../../format/go-tem
 
 /**
  * docker's inspect output: a JSON array indented 4 spaces, or one template line per object.
- * Missing objects print `Error: No such object: x` (or the `notFound` wording) and exit 1
+ * Missing objects print `Error: No such object: x` (or the `notFound` wording; 'daemon': the
+ * daemon's own message) and exit 1
  * after the found ones are printed. A template runs first on the typed view docker decodes
  * into (Go field names such as `ID`; structs where an unknown field is an error, maps where a
  * missing key is `<no value>`), then on the raw JSON with missing keys as errors; a template
@@ -25,7 +26,7 @@ export async function inspectAll(
     try {
       found.push(await get(n));
     } catch (e) {
-      if (ApiError.isNotFound(e)) errors.push(notFound === 'No such container' || notFound === 'No such image' ? `Error response from daemon: ${e.message}` : `${notFound}: ${n}`);
+      if (ApiError.isNotFound(e)) errors.push(notFound === 'No such container' || notFound === 'No such image' || notFound === 'daemon' ? `Error response from daemon: ${e.message}` : `${notFound}: ${n}`);
       else if (e instanceof ApiError) errors.push(`Error response from daemon: ${e.message}`);
       else throw e;
     }
@@ -72,15 +73,22 @@ function withZero(m: Record<string, unknown> | null, zero: unknown): Record<stri
 /** Members of a container's or image's inspect reply that are Go structs (the rest of the objects are maps). */
 const STRUCTS = new Set(['State', 'Health', 'Config', 'ContainerConfig', 'HostConfig', 'NetworkSettings', 'GraphDriver', 'RootFS', 'Metadata', 'LogConfig', 'RestartPolicy']);
 
-/** The reply as docker's typed value: `ID` for `Id`, struct members strict, maps as they are (not mutated). */
+/**
+ * The reply as docker's typed value: struct members strict, maps as they are (not mutated).
+ * Go names its id field `ID`, so `Id` only works in the raw pass (and `{{.ID}} {{.Id}}` fails
+ * both: the raw reply has no `ID`). `{{json .}}` is the reply.
+ */
 function typedView(x: unknown): unknown {
   if (!x || typeof x !== 'object' || Array.isArray(x)) return x;
   const src = x as Record<string, unknown>;
   const view: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(src)) view[k] = STRUCTS.has(k) && v && typeof v === 'object' && !Array.isArray(v) ? strictCopy(v as Record<string, unknown>) : v;
-  // an image's typed value has `ID`; a container's (behind an embedded pointer) does not answer to it
-  if ('Id' in src && 'RepoTags' in src) Object.defineProperty(view, 'ID', { value: src.Id, enumerable: false });
-  Object.defineProperty(view, STRICT, { value: true, enumerable: false });
+  for (const [k, v] of Object.entries(src)) {
+    if (k === 'Id') continue;
+    view[k] = STRUCTS.has(k) && v && typeof v === 'object' && !Array.isArray(v) ? strictCopy(v as Record<string, unknown>) : v;
+  }
+  if ('Id' in src) Object.defineProperty(view, 'ID', { value: src.Id, enumerable: false });
+  Object.defineProperty(view, 'toJSON', { value: () => src, enumerable: false });
+  Object.defineProperty(view, STRICT, { value: 'RepoTags' in src ? 'image.InspectResponse' : 'container.InspectResponse', enumerable: false });
   return view;
 }
 

@@ -14,7 +14,8 @@ export function register(parent: Command, ctx: CliContext): Command {
       const cfg = readDockerConfig();
       const auths = cfg.auths ?? {};
       const hits = [key, `https://${key}`, `http://${key}`].filter((k) => auths[k] !== undefined);
-      if (!hits.length) {
+      // docker says so only for a registry other than Docker Hub
+      if (!hits.length && server !== undefined && key !== 'https://index.docker.io/v1/') {
         ctx.out(`Not logged in to ${key}\n`);
         return;
       }
