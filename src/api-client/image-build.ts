@@ -19,6 +19,21 @@ export interface ImageBuildOptions {
   platform?: string;
   /** berth's extension: secret id -> absolute path of the file on the daemon's host. */
   secrets?: Record<string, string>;
+  /** `host:ip` entries for the RUN containers' /etc/hosts. */
+  extraHosts?: string[];
+  cacheFrom?: string[];
+  shmSize?: number;
+  /** Resource options for the RUN containers (docker's names; sent as docker's client sends them). */
+  memory?: number;
+  memSwap?: number;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cgroupParent?: string;
+  isolation?: string;
+  ulimits?: { Name: string; Soft: number; Hard: number }[];
 }
 
 /**
@@ -47,6 +62,19 @@ export async function imageBuild(t: Transport, context: Readable, opts: ImageBui
       networkmode: opts.networkMode,
       platform: opts.platform,
       secrets: json(opts.secrets),
+      extrahosts: opts.extraHosts?.length ? opts.extraHosts.join(',') : undefined,
+      cachefrom: opts.cacheFrom?.length ? JSON.stringify(opts.cacheFrom) : undefined,
+      shmsize: opts.shmSize,
+      memory: opts.memory,
+      memswap: opts.memSwap,
+      cpushares: opts.cpuShares,
+      cpuperiod: opts.cpuPeriod,
+      cpuquota: opts.cpuQuota,
+      cpusetcpus: opts.cpusetCpus,
+      cpusetmems: opts.cpusetMems,
+      cgroupparent: opts.cgroupParent,
+      isolation: opts.isolation,
+      ulimits: opts.ulimits?.length ? JSON.stringify(opts.ulimits) : undefined,
     },
   });
   return jsonMessages(res);

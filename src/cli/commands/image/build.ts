@@ -1,12 +1,18 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createGzip } from 'node:zlib';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { imageBuild } from '../../../api-client/image-build.js';
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
 import { contextTar } from './build-context.js';
 import { TtyBuildRenderer } from './build-progress.js';
+import { int } from '../../argv.js';
+import { parseRamBytes } from '../../format/units.js';
+import { shownDefault } from '../../help-default.js';
+import { validateExtraHost } from '../../opts/validators.js';
+import { parseUlimit } from '../container/create-flags.js';
 
 interface BuildFlags {
   tag: string[];
@@ -23,6 +29,21 @@ interface BuildFlags {
   network?: string;
   platform?: string;
   progress?: string;
+  iidfile?: string;
+  addHost: string[];
+  cacheFrom: string[];
+  shmSize?: string;
+  memory?: string;
+  memorySwap?: string;
+  cpuShares?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cgroupParent?: string;
+  isolation?: string;
+  ulimit: string[];
+  compress?: boolean;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -83,22 +104,41 @@ export function register(parent: Command, ctx: CliContext): Command {
     .description('Build an image from a Dockerfile')
     .usage('[OPTIONS] PATH | -')
     .argument('<path>')
-    .option('-t, --tag <name:tag>', 'Name and optionally a tag in the "name:tag" format', collect, [])
-    .option('-f, --file <string>', "Name of the Dockerfile (Default is 'PATH/Dockerfile'; '-' reads it from STDIN)")
-    .option('--build-arg <KEY=VALUE>', 'Set build-time variables', collect, [])
-    .option('--target <string>', 'Set the target build stage to build')
+    .option('-t, --tag <list>', 'Name and optionally a tag in the "name:tag" format', collect, [])
+    .option('-f, --file <string>', 'Name of the Dockerfile (Default is "PATH/Dockerfile")')
+    .option('--build-arg <list>', 'Set build-time variables', collect, [])
+    .option('--target <string>', 'Set the target build stage to build.')
     .option('--no-cache', 'Do not use cache when building the image')
-    .option('--label <KEY=VALUE>', 'Set metadata for an image', collect, [])
+    .option('--label <list>', 'Set metadata for an image', collect, [])
     .option('-q, --quiet', 'Suppress the build output and print image ID on success')
     .option('--secret <id=ID,src=FILE>', 'Secret to expose to the build (RUN --mount=type=secret)', collect, [])
     .option('--pull', 'Always attempt to pull a newer version of the image')
     .option('--rm', 'Remove intermediate containers after a successful build', true)
     .option('--no-rm', 'Keep intermediate containers')
     .option('--force-rm', 'Always remove intermediate containers')
-    .option('--network <string>', 'Set the networking mode for the RUN instructions during build')
+    .addOption(shownDefault(new Option('--network <string>', 'Set the networking mode for the RUN instructions during build'), '"default"'))
     .option('--platform <string>', 'Set platform if server is multi-platform capable')
     .option('--progress <string>', 'Type of progress output: plain (the classic stream) or tty (one block per step, with timings)', 'plain')
+    .option('--add-host <list>', 'Add a custom host-to-IP mapping ("host:ip")', (v: string, prev: string[]) => [...prev, validateExtraHost(v)], [])
+    .option('--cache-from <strings>', 'Images to consider as cache sources', (v: string, prev: string[]) => [...prev, ...v.split(',')], [])
+    .option('--cgroup-parent <string>', 'Set the parent cgroup for the "RUN" instructions during build')
+    .option('--compress', 'Compress the build context using gzip')
+    .option('--cpu-period <int>', 'Limit the CPU CFS (Completely Fair Scheduler) period', int)
+    .option('--cpu-quota <int>', 'Limit the CPU CFS (Completely Fair Scheduler) quota', int)
+    .option('-c, --cpu-shares <int>', 'CPU shares (relative weight)', int)
+    .option('--cpuset-cpus <string>', 'CPUs in which to allow execution (0-3, 0,1)')
+    .option('--cpuset-mems <string>', 'MEMs in which to allow execution (0-3, 0,1)')
+    .option('--disable-content-trust', 'Skip image verification', true)
+    .option('--iidfile <string>', 'Write the image ID to the file')
+    .option('--isolation <string>', 'Container isolation technology')
+    .option('-m, --memory <bytes>', 'Memory limit')
+    .option('--memory-swap <bytes>', 'Swap limit equal to memory plus swap: -1 to enable unlimited swap')
+    .option('--security-opt <strings>', 'Security options')
+    .option('--shm-size <bytes>', 'Size of "/dev/shm"')
+    .addOption(shownDefault(new Option('--ulimit <ulimit>', 'Ulimit options').argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]).default([]), '[]'))
     .action(async (path: string, o: BuildFlags) => {
+      // docker drops an old image ID file first, so a failed build leaves none
+      if (o.iidfile) await rm(o.iidfile, { force: true });
       let body: Readable;
       let dockerfile: string | undefined;
       let sent: (() => number) | undefined;
@@ -119,7 +159,7 @@ export function register(parent: Command, ctx: CliContext): Command {
           }
         }
         const c = await contextTar(dir, name, stdinDockerfile);
-        body = c.tar;
+        body = o.compress ? c.tar.pipe(createGzip()) : c.tar;
         dockerfile = c.dockerfile;
         sent = c.size;
       }
@@ -137,6 +177,19 @@ export function register(parent: Command, ctx: CliContext): Command {
         networkMode: o.network,
         platform: o.platform,
         secrets: parseSecrets(o.secret),
+        extraHosts: o.addHost,
+        cacheFrom: o.cacheFrom,
+        shmSize: o.shmSize ? parseRamBytes(o.shmSize) : undefined,
+        memory: o.memory ? parseRamBytes(o.memory) : undefined,
+        memSwap: o.memorySwap === undefined ? undefined : o.memorySwap === '-1' ? -1 : parseRamBytes(o.memorySwap),
+        cpuShares: o.cpuShares,
+        cpuPeriod: o.cpuPeriod,
+        cpuQuota: o.cpuQuota,
+        cpusetCpus: o.cpusetCpus,
+        cpusetMems: o.cpusetMems,
+        cgroupParent: o.cgroupParent,
+        isolation: o.isolation,
+        ulimits: o.ulimit.map(parseUlimit),
       });
       if (!o.quiet && sent) ctx.out(`Sending build context to Docker daemon  ${humanSize(sent())}\n\n`);
       if (o.progress !== undefined && o.progress !== 'plain' && o.progress !== 'tty' && o.progress !== 'auto') {
@@ -159,5 +212,6 @@ export function register(parent: Command, ctx: CliContext): Command {
         tty?.end();
       }
       if (o.quiet) ctx.out(`${id}\n`);
+      if (o.iidfile && id) await writeFile(o.iidfile, id);
     });
 }
