@@ -40,6 +40,6 @@ export async function diskUsage(t: Transport): Promise<DiskUsage> {
 }
 
 /** POST /build/prune (`filters` is always sent, empty when there are none, as docker's client does). */
-export async function buildCachePrune(t: Transport, opts: { all?: boolean; filters?: Record<string, string[]> } = {}): Promise<BuildCachePruneResult> {
-  return t.json('/build/prune', { method: 'POST', query: { all: opts.all ? '1' : undefined, filters: encodeFilters(opts.filters) ?? '' } });
+export async function buildCachePrune(t: Transport, opts: { all?: boolean; filters?: Record<string, string[]>; keepStorage?: number } = {}): Promise<BuildCachePruneResult> {
+  return t.json('/build/prune', { method: 'POST', query: { all: opts.all ? '1' : undefined, 'keep-storage': opts.keepStorage, filters: encodeFilters(opts.filters) ?? '' } });
 }

@@ -81,10 +81,13 @@ export const COMMANDS: CommandEntry[] = [
   { top: ['events'], group: { noun: 'system', verbs: ['events'] }, summary: 'Get real time events from the server', load: () => import('./commands/system/events.js') },
   { top: [], group: { noun: 'system', verbs: ['df'] }, summary: 'Show berth disk usage', load: () => import('./commands/system/df.js') },
   { top: [], group: { noun: 'system', verbs: ['prune'] }, summary: 'Remove unused data', load: () => import('./commands/system/prune.js') },
+  { top: [], group: { noun: 'builder', verbs: ['build'] }, summary: 'Build an image from a Dockerfile', load: () => import('./commands/image/build.js') },
+  { top: [], group: { noun: 'builder', verbs: ['prune'] }, summary: 'Remove build cache', load: () => import('./commands/builder/prune.js') },
 ];
 
 /** Management groups and their one-line summaries. */
 export const GROUPS: Record<string, string> = {
+  builder: 'Manage builds',
   container: 'Manage containers',
   image: 'Manage images',
   network: 'Manage networks',
