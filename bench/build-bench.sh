@@ -12,7 +12,9 @@
 #                                  classic, berth/podman, target (berth <= BuildKit), pass/fail
 #
 # Env: BENCH_RUNS (hyperfine runs per engine and case, default 3), BENCH_WARMUP (1; the warmup of
-# the warm case is also what fills each engine's cache). About 4-8 minutes on 2 cores.
+# the warm case is also what fills each engine's cache), BENCH_NET / BENCH_BRIDGES /
+# BENCH_ORACLE_RUN (addresses and names, below; the defaults are those listed here), BENCH_OUT
+# (results directory, default bench/results). About 4-8 minutes on 2 cores.
 # Needs root; run scripts/setup.sh first.
 #
 # Engines:
@@ -26,7 +28,7 @@
 #   BuildKit       the same dockerd (20.10 has BuildKit built in), Debian's 20.10 client
 #                  /usr/bin/docker with DOCKER_BUILDKIT=1 (built-in dockerfile frontend, no
 #                  `# syntax=`; busybox comes from the local image store, nothing is pulled)
-#   podman         private storage and containers.conf, CNI network bbuildpod (bridge bbpodb0,
+#   podman         private storage and containers.conf, CNI network bbuildpod (bridge bbuildp0,
 #                  10.244.2.0/24, bridge plugin only), `build --pull=never`; skipped with a message
 #                  when it cannot build here
 # Every engine gets the same busybox rootfs (scripts/make-busybox-rootfs.sh | import).
@@ -35,7 +37,7 @@
 # the end only if this script installed it; net.ipv4.ip_forward is restored); nothing is pulled;
 # traffic stays on loopback and the bridges this script's engines create.
 # Cleanup (also on failure or Ctrl-C): podman's storage and CNI state, the private berthd (by
-# PID), the private dockerd (oracle-docker.sh stop, by PID), bridges bbuild0, bbuildd0, bbpodb0
+# PID), the private dockerd (oracle-docker.sh stop, by PID), bridges bbuild0, bbuildd0, bbuildp0
 # and br-* in 10.244.0.0/16, nft tables berth-bbuild0 and berth-bbuild0-user, leftover
 # /run/netns/berth-* of berth's containers, the temp dir.
 set -uo pipefail
@@ -45,7 +47,7 @@ REPO="$PWD"
 need_root
 RUNS="${BENCH_RUNS:-3}"
 WARMUP="${BENCH_WARMUP:-1}"
-OUT="$REPO/bench/results"
+OUT="${BENCH_OUT:-$REPO/bench/results}"
 mkdir -p "$OUT"
 
 for c in hyperfine jq nft; do command -v "$c" > /dev/null || die "$c missing (scripts/install-test-deps.sh)"; done
@@ -54,22 +56,27 @@ for c in hyperfine jq nft; do command -v "$c" > /dev/null || die "$c missing (sc
 DOCKER=/usr/local/bin/docker         # v28, for berth and Docker classic
 DOCKER20=/usr/bin/docker             # Debian's 20.10 client, for BuildKit
 [ -x "$DOCKER" ] || die "$DOCKER (docker CLI v28) missing"
+# Addresses and names (BENCH_NET: the /16 every engine's networks come from, default 10.244;
+# BENCH_BRIDGES: the prefix of the bridges' names, default bbuild; BENCH_ORACLE_RUN: the private
+# dockerd's run dir) can be moved so two runs, or a run and a developer's own daemons, never meet.
+NET="${BENCH_NET:-10.244}"
+BRP="${BENCH_BRIDGES:-bbuild}"
 # berth's private daemon
-B_BRIDGE=bbuild0
-B_BIP=10.244.0.1/24
-B_POOL=10.244.128.0/17
-B_TABLES=(berth-bbuild0 berth-bbuild0-user)
+B_BRIDGE="${BRP}0"
+B_BIP="$NET.0.1/24"
+B_POOL="$NET.128.0/17"
+B_TABLES=("berth-$B_BRIDGE" "berth-$B_BRIDGE-user")
 # the private Docker oracle
-PD_RUN=/run/berth-bench-build-oracle
-PD_BRIDGE=bbuildd0
-PD_BIP=10.244.1.1/24
-PD_POOL=10.244.64.0/18
+PD_RUN="${BENCH_ORACLE_RUN:-/run/berth-bench-build-oracle}"
+PD_BRIDGE="${BRP}d0"
+PD_BIP="$NET.1.1/24"
+PD_POOL="$NET.64.0/18"
 # podman's private network
-P_NET=bbuildpod
-P_BRIDGE=bbpodb0
-P_SUBNET=10.244.2.0/24
-P_GW=10.244.2.1
-OURS_CIDR=10.244.0.0/16
+P_NET="${BRP}pod"
+P_BRIDGE="${BRP}p0"
+P_SUBNET="$NET.2.0/24"
+P_GW="$NET.2.1"
+OURS_CIDR="$NET.0.0/16"
 UPSTREAM_DNS=127.0.0.77
 FILES_PER_DIR=100
 DIRS=50
@@ -109,7 +116,7 @@ in_cidr() {
   local mask=$(((0xffffffff << (32 - len)) & 0xffffffff))
   [ $((x & mask)) = $((y & mask)) ]
 }
-# our_bridges: bbuild0, bbpodb0 and every br-* bridge with an address in 10.244.0.0/16
+# our_bridges: bbuild0, bbuildp0 and every br-* bridge with an address in 10.244.0.0/16
 our_bridges() {
   local name addr
   ip link show "$B_BRIDGE" > /dev/null 2>&1 && echo "$B_BRIDGE"

@@ -61,7 +61,8 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const snapshotter = new OverlaySnapshotter(join(dataRoot, 'snapshots', 'overlay'));
   const archive = {
     decompress,
-    applyLayer: (tar: Parameters<typeof applyLayer>[0], dir: string, o: { whiteoutFormat: string }) => applyLayer(tar, dir, { whiteoutFormat: o.whiteoutFormat as WhiteoutFormat }),
+    applyLayer: (tar: Parameters<typeof applyLayer>[0], dir: string, o: { whiteoutFormat: string; sync?: boolean }) =>
+      applyLayer(tar, dir, { whiteoutFormat: o.whiteoutFormat as WhiteoutFormat, sync: o.sync }),
   };
 
   const rtName = config.defaultRuntime;
@@ -100,6 +101,12 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const removed = await content.cleanupIngests();
   if (removed > 0) logger.info('removed unfinished content ingests', { count: removed });
   await localContainers.restore();
+  // an unpack killed mid-layer leaves its extract-* snapshot (and chains no image got to use)
+  const gc = await localImages.collectGarbage().catch((err: unknown) => {
+    logger.warn('failed to collect leftover layer snapshots', { err });
+    return { snapshots: [] };
+  });
+  if (gc.snapshots.length > 0) logger.info('removed leftover layer snapshots', { count: gc.snapshots.length });
   const buildMod = await import('./build-backend.js');
   await buildMod.sweepBuildContainers(localContainers, logger, dataRoot).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
   const state = await reg.ClientState.open(join(dataRoot, 'registry-client'));

@@ -188,6 +188,39 @@ forEachTarget('docker build (classic builder)', (t) => {
     await docker(['rmi', '-f', name]);
   });
 
+  test('COPY keeps modes, mtimes and symlinks (one pointing out stays a link), numeric --chown, and the image\'s own directories', async () => {
+    const name = uniq('bt-copymeta');
+    const dir = context({ 'f.txt': 'f\n', 'd/run.sh': '#!/bin/sh\n', 'd/deep/x': 'x\n' });
+    dirs.push(dir);
+    const { chmodSync, symlinkSync, utimesSync } = await import('node:fs');
+    chmodSync(join(dir, 'd'), 0o750);
+    chmodSync(join(dir, 'd/run.sh'), 0o755);
+    chmodSync(join(dir, 'f.txt'), 0o640);
+    utimesSync(join(dir, 'f.txt'), 1600000000, 1600000000);
+    symlinkSync('/etc/passwd', join(dir, 'out'));
+    symlinkSync('d/run.sh', join(dir, 'rel'));
+    writeFileSync(join(dir, 'Dockerfile'), [
+      'FROM busybox',
+      'RUN mkdir -p /opt/keep && chmod 1777 /opt/keep && chown 5:6 /opt/keep',
+      'COPY . /ctx/',
+      'COPY d /opt/keep/d',
+      'COPY --chown=7:8 f.txt /tmp/owned.txt',
+      'COPY f.txt /etc/',
+      '',
+    ].join('\n'));
+    const r = await docker(['build', '--network', 'none', '-t', name, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const paths = '/ctx /ctx/d /ctx/d/run.sh /ctx/d/deep/x /ctx/f.txt /opt/keep /opt/keep/d /opt/keep/d/run.sh /tmp /tmp/owned.txt /etc /etc/f.txt';
+    const out = await run([name, 'sh', '-c', `stat -c '%n %a %u:%g' ${paths}; readlink /ctx/out; readlink /ctx/rel; stat -c %Y /ctx/f.txt; cat /ctx/out | head -c 5`]);
+    assert.equal(out, [
+      '/ctx 755 0:0', '/ctx/d 750 0:0', '/ctx/d/run.sh 755 0:0', '/ctx/d/deep/x 644 0:0', '/ctx/f.txt 640 0:0',
+      '/opt/keep 1777 5:6', '/opt/keep/d 755 0:0', '/opt/keep/d/run.sh 755 0:0', '/tmp 1777 0:0', '/tmp/owned.txt 640 7:8',
+      '/etc 755 0:0', '/etc/f.txt 640 0:0',
+      '/etc/passwd', 'd/run.sh', '1600000000', 'root:', // the link out resolves inside the image
+    ].join('\n') + (out.endsWith('\n') ? '\n' : ''));
+    await docker(['rmi', '-f', name]);
+  });
+
   test('multi-stage: COPY --from a stage name, an index and an image; unused stages skipped', async () => {
     const name = uniq('bt-multi');
     const dir = context({

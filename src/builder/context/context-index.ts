@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { readTar } from '../../archive/index.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 import { cleanRelative, isWithin, type ContextEntry } from './context-entry.js';
 import { limited } from './safe-extract.js';
+import { TarScan } from './tar-scan.js';
 
 /** A context entry with where its bytes are kept: a range of the context's spool file. */
 export interface IndexedEntry extends ContextEntry {
@@ -23,31 +23,34 @@ const tarError = (message: string): EngineError => invalid(`Error processing tar
 const EMPTY_HASH = createHash('sha256').digest('hex');
 const KEPT = new Set(['file', 'directory', 'symlink', 'link']);
 
-/** Appends bytes to the spool file, waiting when its buffer is full. */
+/** Appends bytes to the spool file; `write` says whether to wait for `drained` before more. */
 class Spool {
   private readonly out: WriteStream;
   private failure: Error | undefined;
   offset = 0;
 
   constructor(path: string) {
-    this.out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 20 });
+    this.out = createWriteStream(path, { flags: 'wx', mode: 0o600, highWaterMark: 1 << 22 });
     this.out.on('error', (err) => (this.failure ??= err));
   }
 
-  async write(chunk: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
+  write(chunk: Buffer): boolean {
     this.offset += chunk.length;
-    if (!this.out.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.out.off('drain', done);
-          this.out.off('error', done);
-          resolve();
-        };
-        this.out.on('drain', done);
-        this.out.on('error', done);
-      });
-    }
+    return this.out.write(chunk);
+  }
+
+  async drained(): Promise<void> {
+    if (this.failure) throw this.failure;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.out.off('drain', done);
+        this.out.off('error', done);
+        resolve();
+      };
+      this.out.on('drain', done);
+      this.out.on('error', done);
+    });
+    if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
@@ -76,9 +79,8 @@ export async function indexTar(src: AsyncIterable<Buffer>, spoolPath: string, op
   const spool = new Spool(spoolPath);
   const now = Date.now();
   const ensureParents = (rel: string, name: string): void => {
-    const parts = rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const dir = parts.slice(0, i).join('/');
+    for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1)) {
+      const dir = rel.slice(0, i);
       const e = entries.get(dir);
       if (e?.type === 'dir') continue;
       if (e?.type === 'symlink') throw tarError(`${q(name)} goes through symlink ${q(dir)}`);
@@ -92,44 +94,57 @@ export async function indexTar(src: AsyncIterable<Buffer>, spoolPath: string, op
     entries.delete(rel);
     if (e.type === 'dir') for (const p of [...entries.keys()]) if (isWithin(p, rel)) entries.delete(p);
   };
-  try {
-    for await (const entry of readTar(limited(src, options.maxBytes))) {
-      const h = entry.header;
+  /** The file whose body is arriving. */
+  let file: { entry: IndexedEntry; hash: Hash } | undefined;
+  let wait = false;
+  const scan = new TarScan({
+    entry(h) {
+      file = undefined;
       const rel = cleanRelative(h.name);
       if (rel === undefined) throw tarError(`${q(h.name)} is outside of the build context`);
-      if (rel === '' || !KEPT.has(h.type)) continue;
+      if (rel === '' || !KEPT.has(h.type)) return;
       const meta = { mode: h.mode & 0o7777, uid: h.uid, gid: h.gid, mtimeMs: h.mtime ? h.mtime * 1000 : now };
       ensureParents(rel, h.name);
-      switch (h.type) {
-        case 'directory':
-          replace(rel, true);
-          entries.set(rel, { path: rel, type: 'dir', size: 0, ...meta });
-          break;
-        case 'symlink':
-          replace(rel, false);
-          entries.set(rel, { path: rel, type: 'symlink', size: 0, linkname: h.linkname, ...meta });
-          break;
-        case 'link': {
-          const target = cleanRelative(h.linkname);
-          const t = target === undefined ? undefined : entries.get(target);
-          if (!t || t.type !== 'file') throw tarError(`hard link ${q(h.name)} to ${q(h.linkname)}: no such file in the build context`);
-          replace(rel, false);
-          entries.set(rel, { path: rel, type: 'file', size: t.size, offset: t.offset, contentHash: t.contentHash, ...meta });
-          break;
-        }
-        default: {
-          replace(rel, false);
-          const offset = spool.offset;
-          const hash = createHash('sha256');
-          for await (const chunk of entry.body()) {
-            hash.update(chunk);
-            await spool.write(chunk);
-          }
-          const size = spool.offset - offset;
-          entries.set(rel, { path: rel, type: 'file', size, offset, contentHash: size ? hash.digest('hex') : EMPTY_HASH, ...meta });
-        }
+      if (h.type === 'directory') {
+        replace(rel, true);
+        entries.set(rel, { path: rel, type: 'dir', size: 0, ...meta });
+      } else if (h.type === 'symlink') {
+        replace(rel, false);
+        entries.set(rel, { path: rel, type: 'symlink', size: 0, linkname: h.linkname, ...meta });
+      } else if (h.type === 'link') {
+        const target = cleanRelative(h.linkname);
+        const t = target === undefined ? undefined : entries.get(target);
+        if (!t || t.type !== 'file') throw tarError(`hard link ${q(h.name)} to ${q(h.linkname)}: no such file in the build context`);
+        replace(rel, false);
+        entries.set(rel, { path: rel, type: 'file', size: t.size, offset: t.offset, contentHash: t.contentHash, ...meta });
+      } else {
+        replace(rel, false);
+        const entry: IndexedEntry = { path: rel, type: 'file', size: 0, offset: spool.offset, contentHash: EMPTY_HASH, ...meta };
+        entries.set(rel, entry);
+        file = { entry, hash: createHash('sha256') };
+      }
+    },
+    data(chunk) {
+      if (!file) return;
+      file.hash.update(chunk);
+      if (!spool.write(chunk)) wait = true;
+    },
+    end() {
+      if (!file) return;
+      file.entry.size = spool.offset - file.entry.offset!;
+      if (file.entry.size) file.entry.contentHash = file.hash.digest('hex');
+      file = undefined;
+    },
+  });
+  try {
+    for await (const chunk of limited(src, options.maxBytes)) {
+      scan.push(chunk);
+      if (wait) {
+        wait = false;
+        await spool.drained();
       }
     }
+    scan.finish();
     await spool.close();
   } catch (err) {
     spool.destroy();

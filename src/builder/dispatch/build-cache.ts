@@ -41,10 +41,20 @@ interface CacheFile {
 
 const MAX_LISTED = 5;
 
-/** The cache key of a step. */
+/** Entries of one step (same instruction, same place) that keep their per-file digests for explanations. */
+const KEEP_FILES = 2;
+
+const keys = new WeakMap<StepProbe, string>();
+
+/** The cache key of a step (computed once per probe). */
 export function stepKey(p: StepProbe): string {
-  const files = p.files ? sha256(JSON.stringify(Object.entries(p.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))) : '';
-  return sha256(JSON.stringify([p.parent, p.text, Object.entries(p.keyArgs).sort(), files]));
+  let k = keys.get(p);
+  if (k === undefined) {
+    const files = p.files ? sha256(JSON.stringify(Object.entries(p.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))) : '';
+    k = sha256(JSON.stringify([p.parent, p.text, Object.entries(p.keyArgs).sort(), files]));
+    keys.set(p, k);
+  }
+  return k;
 }
 
 /**
@@ -89,8 +99,26 @@ export class BuildCache {
     delete this.data.entries[stepKey(p)];
   }
 
+  /**
+   * Remembers a step's image. A hit only refreshes the entry's time in memory (no write);
+   * older entries of the same step drop their per-file digests, so the index stays small
+   * however often a large COPY changes.
+   */
   async record(p: StepProbe, image: string): Promise<void> {
-    this.data.entries[stepKey(p)] = { image, parent: p.parent, original: p.original, args: p.args, files: p.files, slot: p.slot, at: Date.now() };
+    const key = stepKey(p);
+    const known = this.data.entries[key];
+    if (known?.image === image) {
+      known.at = Date.now();
+      return;
+    }
+    this.data.entries[key] = { image, parent: p.parent, original: p.original, args: p.args, files: p.files, slot: p.slot, at: Date.now() };
+    if (p.files) {
+      const older = Object.values(this.data.entries)
+        .filter((e) => e.files && e.original === p.original && e.slot === p.slot)
+        .sort((a, b) => b.at - a.at)
+        .slice(KEEP_FILES);
+      for (const e of older) delete e.files;
+    }
     await this.persist();
   }
 
