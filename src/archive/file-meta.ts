@@ -1,12 +1,11 @@
+import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
 import { chmod, lchown, lutimes, type FileHandle } from 'node:fs/promises';
 import { lsetxattr } from '../shared/libc.js';
 import type { TarHeader } from './tar-header.js';
 
 const UMASK = ((): number => {
   try {
-    const m = process.umask(0o022);
-    process.umask(m);
-    return m;
+    return process.umask(); // a read: worker threads may not set it
   } catch {
     return 0o022;
   }
@@ -53,4 +52,22 @@ export async function applyMetaFd(fh: FileHandle, path: string, h: TarHeader): P
   if (!modeIsExact(h.mode, chowned)) await fh.chmod(h.mode);
   if (h.xattrs.size) setXattrs(path, h.xattrs);
   await fh.utimes(h.mtime, h.mtime);
+}
+
+/** applyMeta, synchronously (the layer worker thread). */
+export function applyMetaSync(path: string, h: TarHeader, opts: { symlink?: boolean; times?: boolean; existed?: boolean } = {}): void {
+  const chowned = h.uid !== UID || h.gid !== GID;
+  if (chowned) lchownSync(path, h.uid, h.gid);
+  if (!opts.symlink && (opts.existed || !modeIsExact(h.mode, chowned))) chmodSync(path, h.mode);
+  if (h.xattrs.size) setXattrs(path, h.xattrs);
+  if (opts.times !== false) lutimesSync(path, h.mtime, h.mtime);
+}
+
+/** applyMetaFd, synchronously, on a raw fd: only the calls that change something, times last. */
+export function applyMetaFdSync(fd: number, path: string, h: TarHeader): void {
+  const chowned = h.uid !== UID || h.gid !== GID;
+  if (chowned) fchownSync(fd, h.uid, h.gid);
+  if (!modeIsExact(h.mode, chowned)) fchmodSync(fd, h.mode);
+  if (h.xattrs.size) setXattrs(path, h.xattrs);
+  futimesSync(fd, h.mtime, h.mtime);
 }

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { EngineError } from '../shared/errors.js';
 
@@ -25,7 +25,8 @@ export function cleanName(name: string, root: string): string {
  * lstat'ed, a symlink on the way is refused (or, with followSymlinks, followed *inside* the
  * root: absolute targets restart at the root, `..` stops at it), missing directories are
  * created 0755. Remembers what it has seen,
- * so a fresh tree costs one mkdir per directory.
+ * so a fresh tree costs one mkdir per directory. Synchronous: it runs in the layer
+ * worker thread (apply-worker.ts), where blocking calls cost less than promises.
  */
 export class ScopedRoot {
   private readonly dirs = new Set<string>(['']);
@@ -40,7 +41,7 @@ export class ScopedRoot {
   }
 
   /** Resolve `rel` as a directory (creating what is missing); returns the resolved relative path. */
-  async resolveDir(rel: string): Promise<string> {
+  resolveDir(rel: string): string {
     if (this.dirs.has(rel)) return rel;
     const todo = rel.split('/');
     let cur = '';
@@ -58,14 +59,13 @@ export class ScopedRoot {
         continue;
       }
       const abs = this.abs(next);
-      const st = await lstat(abs).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return undefined;
-        throw err;
-      });
+      const st = lstatSync(abs, { throwIfNoEntry: false });
       if (!st) {
-        await mkdir(abs, { mode: 0o755 }).catch((err: NodeJS.ErrnoException) => {
-          if (err.code !== 'EEXIST') throw err;
-        });
+        try {
+          mkdirSync(abs, { mode: 0o755 });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        }
         this.dirs.add(next);
         this.created.add(next);
       } else if (st.isDirectory()) {
@@ -76,7 +76,7 @@ export class ScopedRoot {
         // resolves it inside the root; refusing is stricter and loses nothing legitimate).
         if (!this.followSymlinks) throw breakout(`${q(rel)} goes through symlink ${q(next)}`);
         if (++hops > 255) throw new EngineError('invalid-argument', `failed to resolve ${q(rel)}: too many levels of symbolic links`);
-        const target = await readlink(abs);
+        const target = readlinkSync(abs);
         if (target.startsWith('/')) cur = '';
         todo.unshift(...target.split('/'));
         continue;

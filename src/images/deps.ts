@@ -29,8 +29,11 @@ export interface ImageIngest {
 export interface LayerArchive {
   /** Detects gzip/zstd/plain and returns the plain tar stream. */
   decompress(src: Readable): Readable | Promise<Readable>;
-  /** Applies a plain layer tar onto dir; returns the DiffID (sha256 of the plain tar) and size. */
-  applyLayer(tar: Readable, dir: string, opts: { whiteoutFormat: 'overlay' }): Promise<{ diffId: Digest | string; size: number }>;
+  /**
+   * Applies a plain layer tar onto dir; returns the DiffID (sha256 of the plain tar) and size.
+   * `sync`: flush the filesystem once at the end (the layer is about to become visible).
+   */
+  applyLayer(tar: Readable, dir: string, opts: { whiteoutFormat: 'overlay'; sync?: boolean }): Promise<{ diffId: Digest | string; size: number }>;
 }
 
 /** Everything the local image service is built from. */

@@ -135,7 +135,8 @@ export async function unpackImage(
 
 async function applyFrom(deps: { content: ImageContent; archive: LayerArchive }, blob: Readable, dir: string, index: number, diffId: Digest): Promise<{ size: number }> {
   const tar = await deps.archive.decompress(blob);
-  const applied = await deps.archive.applyLayer(tar, dir, { whiteoutFormat: 'overlay' });
+  // one syncfs at the end instead of an fsync per file: the commit that follows makes it visible
+  const applied = await deps.archive.applyLayer(tar, dir, { whiteoutFormat: 'overlay', sync: true });
   if (applied.diffId !== diffId) {
     throw new EngineError('invalid-argument', `invalid diffID for layer ${index}: expected ${JSON.stringify(diffId)}, got ${JSON.stringify(applied.diffId)}`);
   }
