@@ -167,7 +167,7 @@ const SCENARIOS: [string, Scenario][] = [
     await cli(['events', '--since', '1', '--until', '2', '--format', '{{.Foo}}']);
   }],
   ['help text wrapped as docker\'s', async (cli) => {
-    for (const c of [['ps'], ['images'], ['inspect'], ['logs'], ['exec'], ['stop'], ['rm'], ['network', 'ls'], ['history'], ['events'], ['version'], ['info'], ['pull'], ['container', 'prune']]) await cli([...c, '--help']);
+    for (const c of [['ps'], ['images'], ['inspect'], ['logs'], ['exec'], ['stop'], ['rm'], ['network', 'ls'], ['history'], ['events'], ['version'], ['info'], ['pull'], ['login'], ['container', 'prune']]) await cli([...c, '--help']);
   }],
   ['everyday commands: rename, pause, kill -s, ps -n/-l, logs --details, inspect --type, diff, tag, history', async (cli) => {
     await cli(run('e', 'sleep', '300'));
@@ -194,6 +194,8 @@ const SCENARIOS: [string, Scenario][] = [
     await cli(['images', '--filter', `reference=${P}-img`, '--format', '{{.Repository}}:{{.Tag}}']);
     await cli(['rmi', `${P}-img:v1`]);
     await cli(['rmi', `${P}-img:v1`]);
+    await cli(['tag', BASE_IMAGE, 'Bad:Tag']);
+    await cli(['tag', BASE_IMAGE, `${P}-img:a:b`]);
     await cli(['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', BASE_IMAGE]);
     await cli(['wait', `${P}-nope`]);
     await cli(['container', 'prune', '-f', '--filter', `label=${LABEL}-none`]);

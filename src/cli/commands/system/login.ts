@@ -13,7 +13,7 @@ async function readAllStdin(ctx: CliContext): Promise<string> {
 export function register(parent: Command, ctx: CliContext): Command {
   return parent
     .command('login')
-    .description('Authenticate to a registry')
+    .description('Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.')
     .usage('[OPTIONS] [SERVER]')
     .argument('[server]')
     .option('-u, --username <string>', 'Username')
