@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # berth benchmarks (hyperfine; each group is one side-by-side run), results in bench/results/:
 #   run-true.{md,json}       docker run --rm busybox true: Docker (oracle dockerd) vs berthd
-#                            (same docker CLI, DOCKER_HOST), podman, raw `crun run` (floor)
+#                            (same docker CLI, DOCKER_HOST), podman, raw `crun run` (floor: a
+#                            busybox bundle with berth's seccomp profile and capabilities)
 #   run-true-netnone.{md,json}  the same with --network none
 #   cli-startup.{md,json}    the berth CLI (package.json's bin: the bundle's launcher) vs the docker
 #                            CLI against the same berthd: run --rm busybox true, ps, inspect, --version;
@@ -72,7 +73,14 @@ bundle="$work/bundle"
 mkdir -p "$bundle/rootfs"
 tar -xf "$work/rootfs.tar" -C "$bundle/rootfs"
 (cd "$bundle" && crun spec --rootless=false 2> /dev/null || crun spec)
-jq '.process.terminal = false | .process.args = ["true"]' "$bundle/config.json" > "$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+# the same seccomp filter (Docker's default profile, as berth renders it for the default
+# capabilities) and capabilities as a berth container, taken from the OCI config berth wrote
+seccomp_src="$(bdocker run -d --network none busybox sleep 60)"
+jq '{seccomp: .linux.seccomp, capabilities: .process.capabilities}' "$work/exec/containers/$seccomp_src/bundle/config.json" > "$work/berth-security.json"
+bdocker rm -f "$seccomp_src" > /dev/null
+jq --slurpfile s "$work/berth-security.json" '.process.terminal = false | .process.args = ["true"] | .linux.seccomp = $s[0].seccomp | .process.capabilities = $s[0].capabilities' \
+  "$bundle/config.json" > "$bundle/c.json" && mv "$bundle/c.json" "$bundle/config.json"
+[ "$(jq -r '.linux.seccomp.defaultAction' "$bundle/config.json")" = SCMP_ACT_ERRNO ] || die "floor bundle has no seccomp profile"
 CRUN="crun --root $work/crun-state run --bundle $bundle berth-bench-floor"
 $CRUN || die "crun cannot run the floor bundle"
 

@@ -4,6 +4,7 @@ import type { ExecCreateRequest, ExecInspect } from '../api/types.js';
 import { conflict, EngineError, invalid, notFound } from '../shared/errors.js';
 import { ALL_CAPABILITIES } from '../runtime/spec/capabilities.js';
 import { newId } from '../shared/ids.js';
+import { span } from '../shared/trace-timing.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ExecStartResult, OutputChunk } from './container-service.js';
 
@@ -35,6 +36,8 @@ const EXEC_START_FAILED = 126;
  */
 export class ExecManager {
   private readonly execs = new Map<string, ExecRecord>();
+  /** Each running container's OCI process from its bundle, read once per start (StartedAt). */
+  private readonly baseProcess = new Map<string, { startedAt: string; process: Record<string, unknown> }>();
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -104,8 +107,10 @@ export class ExecManager {
     const runtime = this.ctx.deps.runtime;
     if (!runtime.exec) throw new EngineError('not-implemented', 'exec is not supported by this runtime');
     let session: RuntimeExec;
+    const t = span('exec', e.id);
     try {
       const proc = await this.processSpec(rec, e, tty);
+      t.mark('spec');
       session = await runtime.exec({ id: rec.id, execId: e.id, stateDir: this.ctx.paths(rec.id).stateDir, process: proc, terminal: tty, stdin, attach: !opts.detach });
     } catch (err) {
       e.running = false;
@@ -115,6 +120,8 @@ export class ExecManager {
       const msg = err instanceof Error ? err.message : String(err);
       return { error: msg.replace(/^OCI runtime exec failed: [\w-]+ exec failed: /, 'OCI runtime exec failed: exec failed: ') };
     }
+    t.mark('runtime.exec');
+    t.end();
     e.session = session;
     e.pid = session.pid;
     if (e.pendingSize) {
@@ -173,13 +180,23 @@ export class ExecManager {
   /** Forget execs of removed containers. */
   private gc(): void {
     for (const [id, e] of this.execs) if (!this.ctx.records.has(e.containerId)) this.execs.delete(id);
+    for (const id of this.baseProcess.keys()) if (!this.ctx.records.has(id)) this.baseProcess.delete(id);
+  }
+
+  /** The `process` of the container's config.json (the bundle is rewritten at every start). */
+  private async containerProcess(rec: ContainerRecord): Promise<Record<string, unknown>> {
+    const cached = this.baseProcess.get(rec.id);
+    if (cached && cached.startedAt === rec.state.startedAt) return cached.process;
+    const spec = JSON.parse(await readFile(join(this.ctx.paths(rec.id).bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown> };
+    const process = spec.process ?? {};
+    this.baseProcess.set(rec.id, { startedAt: rec.state.startedAt, process });
+    return process;
   }
 
   /** The container's OCI process with the exec's args, env, cwd, user and terminal. */
   private async processSpec(rec: ContainerRecord, e: ExecRecord, tty: boolean): Promise<Record<string, unknown>> {
     const p = this.ctx.paths(rec.id);
-    const spec = JSON.parse(await readFile(join(p.bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown> };
-    const base = spec.process ?? {};
+    const base = await this.containerProcess(rec);
     const env = mergeEnv(tty ? ['TERM=xterm'] : [], (base.env as string[] | undefined) ?? [], e.req.Env ?? []);
     const proc: Record<string, unknown> = { ...base, args: e.cmd, env, terminal: tty };
     delete proc.consoleSize;

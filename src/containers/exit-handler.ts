@@ -2,6 +2,7 @@ import type { ContainerRecord } from './container-record.js';
 import { nextDelay, shouldRestart } from './restart-policy.js';
 import type { RunHandle, ServiceContext } from './service-context.js';
 import { unmountVolumes } from './volume-mounts.js';
+import { span } from '../shared/trace-timing.js';
 
 /** Operations the exit handler triggers afterwards (they take the container lock themselves). */
 export interface AfterExit {
@@ -10,19 +11,24 @@ export interface AfterExit {
 }
 
 /**
- * Unmount the rootfs now and start dropping the runtime's state (`crun delete`) and the
- * network sandbox in the background: it is off the exit -> wait -> auto-remove path. Best effort (logged). Anything
- * that needs the runtime state gone (start, remove) awaits settleRuntimeCleanup() first.
+ * Unmount the rootfs and start dropping the runtime's state (`crun delete`) and the network
+ * sandbox, all in the background: off the exit -> wait -> auto-remove path and off the event
+ * loop (unmounting syncs the overlay's upper filesystem, hundreds of ms on a busy disk).
+ * Best effort (logged). Removal awaits rootfsReleased() before deleting files; anything that
+ * needs the runtime state gone (start) awaits settleRuntimeCleanup().
  */
 export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
   const p = ctx.paths(rec.id);
-  for (const target of [p.rootfs, p.shm]) {
-    try {
-      ctx.deps.mounts.unmount(target);
-    } catch (err) {
-      ctx.log.warn('failed to unmount', { id: rec.id, target, err });
-    }
-  }
+  const unmount = (target: string): Promise<void> =>
+    (ctx.deps.mounts.unmountAsync ? ctx.deps.mounts.unmountAsync(target) : Promise.resolve().then(() => ctx.deps.mounts.unmount(target))).catch((err: unknown) =>
+      ctx.log.warn('failed to unmount', { id: rec.id, target, err }),
+    );
+  // Chained per container: a second release (exit, then rm) resolves only after the first unmount.
+  const unmounted = (ctx.unmounts.get(rec.id) ?? Promise.resolve()).then(() => Promise.all([unmount(p.rootfs), unmount(p.shm)])).then(() => {});
+  ctx.unmounts.set(rec.id, unmounted);
+  void unmounted.finally(() => {
+    if (ctx.unmounts.get(rec.id) === unmounted) ctx.unmounts.delete(rec.id);
+  });
   const prev = ctx.runtimeCleanups.get(rec.id) ?? Promise.resolve();
   const network = ctx.deps.network?.detach(rec.id).catch((err: unknown) => ctx.log.warn('failed to release the network sandbox', { id: rec.id, err }));
   if (network) {
@@ -37,11 +43,17 @@ export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): 
     .catch((err: unknown) => ctx.log.warn('failed to delete runtime container', { id: rec.id, err }))
     .then(() => network)
     .then(() => volumes)
+    .then(() => unmounted)
     .finally(() => {
       if (ctx.runtimeCleanups.get(rec.id) === cleanup) ctx.runtimeCleanups.delete(rec.id);
     });
   ctx.runtimeCleanups.set(rec.id, cleanup);
   return cleanup;
+}
+
+/** Resolves once the container's rootfs (and shm) are unmounted after its last release. */
+export async function rootfsReleased(ctx: ServiceContext, id: string): Promise<void> {
+  await ctx.unmounts.get(id);
 }
 
 /** Wait for a background runtime-state deletion of `id`, if any. */
@@ -75,6 +87,7 @@ export function markExited(ctx: ServiceContext, rec: ContainerRecord, exit: Exit
 export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string, after: AfterExit): Promise<void> {
   if (run.finished) return;
   run.finished = true;
+  const t = span('exit', id);
   await run.started;
   const rec = ctx.records.get(id);
   if (!rec) {
@@ -88,7 +101,9 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   } catch (err) {
     ctx.log.warn('failed to read exit code', { id, err });
   }
+  t.mark('readExit');
   void releaseRunResources(ctx, rec);
+  t.mark('release');
   markExited(ctx, rec, exit, 'container monitor exited without recording an exit code');
   if (ctx.runs.get(id) === run) ctx.runs.delete(id);
   // Decided before anything awaits (dockerd decides under the container lock): a start arriving
@@ -96,9 +111,10 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   const facts = { policy: rec.hostConfig.RestartPolicy, exitCode: rec.state.exitCode, restartCount: rec.state.restartCount, manuallyStopped: run.stopping || rec.state.manuallyStopped };
   const restart = !run.removing && !rec.hostConfig.AutoRemove && shouldRestart(facts);
   if (restart) markRestarting(rec);
-  // As dockerd, the network (addresses, published ports, names) is released before waiters
-  // wake: a host port is free again when `docker stop` returns.
-  await ctx.networkReleases.get(id);
+  // As dockerd, the network (addresses, published ports, names) is released and the rootfs
+  // unmounted before waiters wake: a host port is free again when `docker stop` returns.
+  await Promise.all([ctx.networkReleases.get(id), rootfsReleased(ctx, id)]);
+  t.mark('net');
   const save = (): Promise<void> => ctx.save(rec).catch((err: unknown) => ctx.log.error('failed to save container', { id, err }));
   // An auto-removed container's record is about to go: only save it if the removal fails.
   if (!rec.hostConfig.AutoRemove) await save();
@@ -106,6 +122,7 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
   if (rec.state.oomKilled) ctx.emit(rec, 'oom');
   ctx.emit(rec, 'die', { exitCode: String(rec.state.exitCode) });
   ctx.waiters.exited(id, rec.state.exitCode);
+  t.mark('save+wake');
   if (restart) {
     if (rec.state.status === 'restarting') armRestart(ctx, rec, ctx.clock.now() - run.startedAtMs, after);
     return;
@@ -118,7 +135,9 @@ export async function handleExit(ctx: ServiceContext, run: RunHandle, id: string
       ctx.log.error('failed to auto-remove container', { id, err });
       if (ctx.records.has(id)) await save();
     });
+    t.mark('autoRemove');
   }
+  t.end();
 }
 
 /** dockerd's SetRestarting: the restart is counted when it is decided. */

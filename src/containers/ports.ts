@@ -30,6 +30,8 @@ export interface SnapshotPort {
 export interface MountPort {
   mountAll(mounts: Mount[], target: string): void;
   unmount(target: string): void;
+  /** unmount() without blocking the event loop (unmounting syncs the filesystem); optional for fakes. */
+  unmountAsync?(target: string): Promise<void>;
 }
 
 export interface SpecPort {
@@ -109,6 +111,12 @@ export interface RuntimePort {
   /** Monitor process alive? */
   isAlive(pid: number): boolean;
   attach(stateDir: string, opts: { stdin: boolean }): RuntimeAttach;
+  /**
+   * Reuse a seccomp filter the runtime compiled before (see runtime/seccomp-bpf-cache.ts): adds
+   * it to the spec when known, else returns a key for seccompLearn() after launch. Optional.
+   */
+  seccompAnnotate?(spec: OciSpec): string | undefined;
+  seccompLearn?(key: string | undefined, id: string): Promise<void>;
   /** Run a process in the running container (`docker exec`); optional for fakes. Errors may carry `exitCode`. */
   exec?(req: ExecRequest): Promise<RuntimeExec>;
   resize(stateDir: string, height: number, width: number): Promise<void>;

@@ -1,7 +1,8 @@
-import { mountAll, unmount } from '../mount/index.js';
+import { mountAll, unmount, unmountAsync } from '../mount/index.js';
 import {
   attach,
-  execProcess,
+  runExec,
+  SeccompBpfCache,
   isAlive,
   launch,
   readExitInfo,
@@ -19,8 +20,11 @@ import type { MountPort, RuntimePort, SpecPort } from './ports.js';
 
 /** The real OCI runtime + conmon monitor behind RuntimePort. */
 export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } = {}): RuntimePort {
+  const bpf = runtime.name === 'crun' ? new SeccompBpfCache(runtime.root) : undefined;
   return {
     name: runtime.name,
+    seccompAnnotate: (spec) => bpf?.annotate(spec),
+    seccompLearn: async (key, id) => bpf?.learn(key, id),
     launch: (r) => launch({ ...r, runtime, conmonPath: opts.conmonPath }),
     start: (id) => startContainer(runtime, id),
     kill: (id, signal) => runtime.kill(id, signal),
@@ -35,7 +39,7 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
     isAlive: (pid) => isAlive(pid),
     attach: (stateDir, o) => attach(stateDir, o),
     exec: (r) =>
-      execProcess({ containerId: r.id, execId: r.execId, runtime, stateDir: r.stateDir, process: r.process, terminal: r.terminal, stdin: r.stdin, attach: r.attach, conmonPath: opts.conmonPath }),
+      runExec({ containerId: r.id, execId: r.execId, runtime, stateDir: r.stateDir, process: r.process, terminal: r.terminal, stdin: r.stdin, attach: r.attach, conmonPath: opts.conmonPath }),
     resize: async (stateDir, h, w) => resize(stateDir, h, w),
     update: (id, resources) => runtime.update(id, resources),
     rotateLogs: (r) => rotateLogs({ logPath: r.logPath, stateDir: r.stateDir, maxSize: r.maxSize, maxFiles: r.maxFiles, signal: r.stop, onError: r.onError }),
@@ -71,4 +75,4 @@ export const specPort: SpecPort = {
 };
 
 /** src/mount. */
-export const mountPort: MountPort = { mountAll, unmount };
+export const mountPort: MountPort = { mountAll, unmount, unmountAsync };

@@ -1,10 +1,11 @@
 import { EngineError, invalid } from '../shared/errors.js';
 import type { ContainerRecord } from './container-record.js';
-import { releaseRunResources } from './exit-handler.js';
+import { releaseRunResources, rootfsReleased } from './exit-handler.js';
 import type { ServiceContext } from './service-context.js';
 import { cancelPendingAttaches } from './start.js';
 import { killForRemoval } from './stop.js';
 import { dropVolumes, recordMounts } from './volume-mounts.js';
+import { span } from '../shared/trace-timing.js';
 
 /**
  * `docker rm`: (with force, kill and wait first), status `removing`, then drop the rootfs
@@ -13,15 +14,21 @@ import { dropVolumes, recordMounts } from './volume-mounts.js';
  * Caller holds the lock and has checked the transition.
  */
 export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord, force: boolean, removeVolumes = false): Promise<void> {
+  const t = span('remove', rec.id);
   if (force) await killForRemoval(ctx, rec);
   rec.state.status = 'removing';
-  await ctx.save(rec);
+  // An auto-removed container is removed again at boot if this is cut short: no need to record it.
+  if (!rec.hostConfig.AutoRemove) await ctx.save(rec);
+  t.mark('save');
   cancelPendingAttaches(ctx, rec.id);
   // `crun delete` finishes in the background: the runtime keeps its own copy of the config
   // in its state dir, so the bundle and the snapshot can go now.
   void releaseRunResources(ctx, rec);
+  await rootfsReleased(ctx, rec.id);
+  t.mark('release');
   try {
     await ctx.deps.snapshots.remove(rec.snapshotKey);
+    t.mark('snapshot');
   } catch (err) {
     if (!EngineError.is(err, 'not-found')) {
       rec.state.status = 'dead';
@@ -31,12 +38,15 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
     }
   }
   await ctx.store.remove(rec.id);
+  t.mark('store');
   ctx.records.delete(rec.id);
   ctx.names.forget(rec.id, rec.name);
   ctx.backoff.delete(rec.id);
   await dropVolumes(ctx, rec.id, recordMounts(rec), removeVolumes);
   ctx.waiters.removed(rec.id, rec.state.exitCode);
   ctx.emit(rec, 'destroy');
+  t.mark('volumes+wake');
+  t.end();
 }
 
 /** `docker rename`, with Docker's errors. Caller holds the lock. */

@@ -102,6 +102,8 @@ export class ServiceContext {
   healthWatch?: (rec: ContainerRecord, run: RunHandle) => void;
   /** Runtime-state deletions still running after an exit (see exit-handler.ts). */
   readonly runtimeCleanups = new Map<string, Promise<void>>();
+  /** Rootfs/shm unmounts in flight (removal waits for them before deleting files). */
+  readonly unmounts = new Map<string, Promise<void>>();
   /** Network sandbox releases in flight (the exit path waits for them). */
   readonly networkReleases = new Map<string, Promise<void>>();
   readonly store: RecordStore;

@@ -1,8 +1,11 @@
+import { rmSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Mount } from '../mount/types.js';
 import type { SpecInput } from '../runtime/spec/spec-input.js';
 import { DEFAULT_SHM_SIZE } from '../runtime/spec/with-mounts.js';
 import { EngineError, conflict } from '../shared/errors.js';
+import { span } from '../shared/trace-timing.js';
 import type { ContainerRecord } from './container-record.js';
 import { handleExit, releaseRunResources, settleRuntimeCleanup, type AfterExit } from './exit-handler.js';
 import { networkKind } from './merge-config.js';
@@ -101,6 +104,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
   const rt = ctx.deps.runtime;
   let launched = false;
   let run: RunHandle | undefined;
+  const t = span('start', rec.id);
   const rotation = logRotation(rec.hostConfig.LogConfig); // dockerd: the log driver starts before anything else
   try {
     ctx.deps.mounts.unmount(p.rootfs);
@@ -109,18 +113,25 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
+    t.mark('prep');
     if (rec.hostConfig.IpcMode === 'shareable') mountShm(ctx, rec);
     const binds = await mountVolumes(ctx, rec);
     // The network sandbox (namespace, veths, ports) is made while the rootfs is mounted.
     const sandbox = attachNetwork(ctx, rec);
-    const rootfs = ctx.deps.snapshots.mounts(rec.snapshotKey).then((mounts) => ctx.deps.mounts.mountAll(mounts, p.rootfs));
+    const rootfs = ctx.deps.snapshots.mounts(rec.snapshotKey).then((mounts) => ctx.deps.mounts.mountAll(rec.hostConfig.AutoRemove ? volatileOverlay(mounts) : mounts, p.rootfs));
     const [sb, fs] = await Promise.allSettled([sandbox, rootfs]);
     if (sb.status === 'rejected') throw sb.reason;
     if (fs.status === 'rejected') throw fs.reason;
+    t.mark('rootfs+net');
     await makeMountTargets(p.rootfs, binds);
-    const spec = ctx.deps.spec.build(await specInput(ctx, rec, p.rootfs, sb.value, binds));
+    const input = await specInput(ctx, rec, p.rootfs, sb.value, binds);
+    t.mark('specInput');
+    const spec = ctx.deps.spec.build(input);
+    const seccompKey = rt.seccompAnnotate?.(spec);
+    t.mark('build');
     await writeFile(join(p.bundle, 'config.json'), JSON.stringify(spec));
     await mkdir(p.dir, { recursive: true });
+    t.mark('write');
 
     const { conmonPid, pid } = await rt.launch({
       id: rec.id,
@@ -132,6 +143,8 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
       stdinOnce: Boolean(rec.config.StdinOnce),
     });
     launched = true;
+    if (seccompKey) void rt.seccompLearn?.(seccompKey, rec.id);
+    t.mark('launch');
     run = new RunHandle(ctx.clock.now());
     const r = run;
     startLogRotation(ctx, rec, r.stopLogs.signal, rotation);
@@ -139,6 +152,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     r.cancelWatch = rt.watchExit(p.stateDir, rec.id, () => void handleExit(ctx, r, rec.id, after));
     connectPendingAttaches(ctx, rec);
     await rt.start(rec.id);
+    t.mark('rt.start');
     rec.state = {
       ...rec.state,
       status: 'running',
@@ -154,6 +168,8 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     await ctx.save(rec);
     r.markStarted();
     ctx.emit(rec, 'start');
+    t.mark('save+emit');
+    t.end();
   } catch (err) {
     const code = typeof (err as { exitCode?: unknown }).exitCode === 'number' ? (err as { exitCode: number }).exitCode : 128;
     if (run) {
@@ -170,6 +186,22 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     ctx.waiters.exited(rec.id, code);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to start container', err);
   }
+}
+
+/**
+ * An auto-removed container's overlay is mounted `volatile` (as podman does for --rm): its
+ * writes are never synced, so unmounting it does not flush the whole upper filesystem (which
+ * takes hundreds of ms on a busy disk). After a crash such a container is removed at boot, so
+ * nothing relies on its upper dir surviving. A volatile mount leaves `work/incompat/volatile` in
+ * the workdir, which refuses the next mount: a restart (this same boot, cleanly unmounted) clears it.
+ */
+function volatileOverlay(mounts: Mount[]): Mount[] {
+  return mounts.map((m) => {
+    const workdir = m.type === 'overlay' ? m.options.find((o) => o.startsWith('workdir='))?.slice('workdir='.length) : undefined;
+    if (!workdir) return m;
+    rmSync(join(workdir, 'work', 'incompat'), { recursive: true, force: true });
+    return { ...m, options: [...m.options, 'volatile'] };
+  });
 }
 
 /** A shareable IPC namespace's /dev/shm lives on the host, so that joiners can bind it (as dockerd does). */

@@ -1,2 +1,2 @@
 export type { Mount } from './types.js';
-export { mountAll, unmount, isMountPoint, parseMountOptions } from './mounter.js';
+export { mountAll, unmount, unmountAsync, isMountPoint, parseMountOptions } from './mounter.js';

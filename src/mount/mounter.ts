@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { MNT_DETACH, MS, mount, umount2 } from '../shared/libc.js';
+import { MNT_DETACH, MS, mount, umount2, umount2Async } from '../shared/libc.js';
 import type { Mount } from './types.js';
 
 /**
@@ -46,6 +46,21 @@ export function mountAll(mounts: Mount[], target: string): void {
 export function unmount(target: string): void {
   try {
     umount2(target, 0);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'EINVAL' || code === 'ENOENT') return;
+    if (code === 'EBUSY') {
+      umount2(target, MNT_DETACH);
+      return;
+    }
+    throw err;
+  }
+}
+
+/** unmount() off the event loop (see umount2Async); same outcomes. */
+export async function unmountAsync(target: string): Promise<void> {
+  try {
+    await umount2Async(target, 0);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'EINVAL' || code === 'ENOENT') return;

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, constants as fsc, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { EngineError } from '../shared/errors.js';
+import { span } from '../shared/trace-timing.js';
 import { openAttach, type AttachConnection } from './attach.js';
 import { CONMON_PATH } from './conmon-monitor.js';
+import { directExec } from './direct-exec.js';
 import type { OciRuntime } from './oci-runtime.js';
 import { runtimeStartError } from './runtime-error.js';
 
@@ -40,6 +42,15 @@ export interface ExecSession {
 type SyncMsg = { data: number; message?: string };
 
 /**
+ * `docker exec`'s runtime side: an attached process without a terminal runs under the runtime
+ * alone (directExec: one process less, no socket handshake); a terminal (conmon owns the pty)
+ * or a detached exec (it outlives berthd, like the container) runs under conmon --exec.
+ */
+export function runExec(opts: ExecOptions): Promise<ExecSession> {
+  return !opts.terminal && (opts.attach ?? true) ? directExec(opts) : execProcess(opts);
+}
+
+/**
  * Run a process in a running container under its own conmon (`conmon --exec`), the way podman
  * does: conmon creates the attach socket, tells us on the attach pipe, waits on the start pipe
  * until we are connected (so no output is lost), runs `<runtime> exec`, then reports the pid and
@@ -51,6 +62,7 @@ type SyncMsg = { data: number; message?: string };
  */
 export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
   const attach = opts.attach ?? true;
+  const t = span('execProcess', opts.execId);
   const dir = join(opts.stateDir, 'exec', opts.execId);
   const sockDir = join(opts.stateDir, 'exec-io');
   mkdirSync(join(dir, 'exit'), { recursive: true });
@@ -62,7 +74,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
     '-c', opts.containerId,
     '-u', opts.execId,
     '-n', opts.containerId,
-    '-r', opts.runtime.path,
+    '-r', opts.terminal ? ttyRuntime(opts.runtime) : opts.runtime.path,
     '-b', dir,
     '-p', join(dir, 'exec.pid'),
     '-l', `k8s-file:${join(dir, 'exec.log')}`,
@@ -86,6 +98,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
   } finally {
     closeSync(errFd);
   }
+  t.mark('spawn');
   child.on('error', () => {});
   child.unref();
   const pipes = child.stdio as unknown as [unknown, unknown, unknown, Readable, Writable, Readable];
@@ -99,10 +112,13 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
     if (attach) {
       const ready = await attachPipe.next();
       if (!ready || ready.data < 0) throw new EngineError('internal', `failed to exec in container ${opts.containerId}: ${ready?.message ?? 'conmon exited'}`);
+      t.mark('attach-ready');
       io = openAttach(join(sockDir, opts.execId, 'attach'), { stdin: opts.stdin });
       start.write('1'); // connected: run the process
     }
     const first = await sync.next();
+    t.mark('pid');
+    t.end();
     if (!first) throw new EngineError('internal', `failed to exec in container ${opts.containerId}: conmon exited without reporting`);
     if (first.data < 0) throw runtimeStartError(opts.runtime.name, 'exec', first.message ?? 'unknown error');
     const exit = sync.next().then((m) => (m ? m.data : 255));
@@ -123,6 +139,32 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
     for (const s of [syncPipe, start, attachStream]) s.destroy();
     throw err;
   }
+}
+
+const CHRT = '/usr/bin/chrt';
+const ttyRuntimes = new Map<string, string>();
+
+/**
+ * The runtime conmon runs for an exec with a terminal. crun sizes the exec's pty (process.consoleSize)
+ * only after it has let the process go, so a process that reads its size at once (`stty size`)
+ * can see 0x0 when crun's parent is preempted in between (often, on a loaded machine). runc sizes
+ * it inside the container first, so Docker has no such race. Here crun runs at real-time priority
+ * with reset-on-fork (`chrt -R -f 1`): nothing preempts it between the two steps, and the
+ * container process it forks runs with the normal policy. The wrapper lives beside the runtime's
+ * state root; without chrt it is plain crun.
+ */
+function ttyRuntime(runtime: OciRuntime): string {
+  if (runtime.name !== 'crun' || !existsSync(CHRT)) return runtime.path;
+  let wrapper = ttyRuntimes.get(runtime.path);
+  if (wrapper && existsSync(wrapper)) return wrapper;
+  wrapper = join(dirname(runtime.root), `${runtime.name}-tty-exec`);
+  try {
+    writeFileSync(wrapper, `#!/bin/sh\n# berth: ${runtime.name} for exec with a terminal (see src/runtime/exec-session.ts)\nexec ${CHRT} -R -f 1 ${runtime.path} "$@"\n`, { mode: 0o755 });
+  } catch {
+    return runtime.path;
+  }
+  ttyRuntimes.set(runtime.path, wrapper);
+  return wrapper;
 }
 
 /** Newline-delimited JSON messages from a conmon pipe; next() resolves undefined at EOF. */

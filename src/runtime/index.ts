@@ -10,5 +10,6 @@ export type { ReadLogControl } from './log-reader.js';
 export { rotateLogs } from './log-rotation.js';
 export type { LogRotationOptions } from './log-rotation.js';
 export { ensureCgroupSetup, detectCgroupVersion } from './cgroups-check.js';
-export { execProcess } from './exec-session.js';
+export { execProcess, runExec } from './exec-session.js';
+export { SeccompBpfCache, SECCOMP_BPF_ANNOTATION } from './seccomp-bpf-cache.js';
 export type { ExecOptions, ExecSession } from './exec-session.js';

@@ -69,6 +69,25 @@ export function umount2(target: string, flags = 0): void {
   check('umount2', fns.umount2(target, flags) as number, target);
 }
 
+/**
+ * umount2(2) on a libuv worker thread: unmounting syncs the filesystem (an overlay syncs its
+ * upper one), which can take long on a busy disk. errno is per thread, so a failure is retried
+ * synchronously for its code (failures are quick and change nothing).
+ */
+export function umount2Async(target: string, flags = 0): Promise<void> {
+  return new Promise((resolve, reject) => {
+    (fns.umount2 as unknown as { async(t: string, f: number, cb: (err: unknown, rc: number) => void): void }).async(target, flags, (err, rc) => {
+      if (!err && Number(rc) === 0) return resolve();
+      try {
+        umount2(target, flags);
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
 export function mknod(path: string, mode: number, dev: number): void {
   check('mknod', fns.mknod(path, mode, BigInt(dev)) as number, path);
 }

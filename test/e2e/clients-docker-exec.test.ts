@@ -62,6 +62,18 @@ forEachTarget('docker exec', (t) => {
     assert.match(r.stdout.replace(/\r/g, ''), /21 67\n\/dev\/pts\/\d+\n/);
   });
 
+  test('-it: the terminal has the client size from the start (ConsoleSize), not only after a resize', async () => {
+    // Docker 23+ sizes an exec's tty from the create request's ConsoleSize before the process
+    // runs (runc does it inside the container); the Debian 20.10 oracle predates ConsoleSize
+    // for exec and races with the CLI's first resize, so this runs against berth only.
+    if (t().isDocker) return;
+    for (let i = 0; i < 5; i++) {
+      const r = await runInPty(`${DOCKER_CLI} exec -it ${name} stty size`, { env: t().env(), rows: 23, cols: 71 });
+      assert.equal(r.code, 0, `try ${i}: ${r.stdout}`);
+      assert.match(r.stdout.replace(/\r/g, ''), /^(\^@)?23 71\n/, `try ${i}`);
+    }
+  });
+
   test('stats --no-stream reports the running container', async () => {
     const r = await t().docker(['stats', '--no-stream', '--format', '{{.Name}} {{.PIDs}} {{.MemUsage}}', name]);
     assert.equal(r.code, 0, r.stderr);
