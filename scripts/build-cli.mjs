@@ -22,10 +22,29 @@ const launcher = join(out, 'berth.cjs');
 // Whitespace and syntax minified (less to read and parse), identifiers kept (stack traces, class names).
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', legalComments: 'eof', minifyWhitespace: true, minifySyntax: true };
 
+// node:child_process is required at load by commander (for executable subcommands, unused)
+// and attach-session.ts (stty, with -t only): a proxy that loads it on first use saves its
+// ~1-2 ms at every start. Calls go through the proxy (`cp.spawn(...)`), so it stays exact.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (a) =>
+      a.namespace === 'lazy' ? { path: 'node:child_process', external: true } : { path: 'child_process', namespace: 'lazy' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "let m; const load = () => (m ??= require('node:child_process')); module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load() });",
+      loader: 'js',
+    }));
+  },
+};
+
 const r = await build({
   ...common,
   entryPoints: [join(root, 'src/cli/bin.ts')],
+  plugins: [lazyChildProcess],
   external: ['koffi'],
+  // import() of builtins becomes a require() too: the launcher's vm.Script has no ESM loader
+  supported: { 'dynamic-import': false },
   // main.ts runs itself when it is the process's script (the unbundled build); in the bundle bin.ts does.
   define: { 'import.meta.url': '""' },
   write: false,

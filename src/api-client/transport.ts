@@ -1,7 +1,11 @@
-import http from 'node:http';
+import type { Agent, IncomingMessage, RequestOptions as HttpRequestOptions } from 'node:http';
 import type { Duplex, Readable } from 'node:stream';
 import { ApiError, ConnectionError } from './api-error.js';
 import { type DaemonHost, resolveHost } from './host.js';
+import { type SimpleResponse, type SimpleTarget, simpleExchange, simpleUpgrade } from './simple-http.js';
+
+/** node:http, loaded on first use: whole-body requests and hijacks go through simple-http.ts. */
+const loadHttp = (): Promise<typeof import('node:http')> => import('node:http');
 
 /** The newest API version berth's client speaks. */
 export const MAX_API_VERSION = '1.43';
@@ -27,8 +31,10 @@ export interface HijackedConnection {
 }
 
 /**
- * HTTP over the daemon socket with a keep-alive agent and API version negotiation
- * (`min(server Api-Version, 1.43)`, requests prefixed `/v<version>/`).
+ * HTTP over the daemon socket with API version negotiation (`min(server Api-Version, 1.43)`,
+ * requests prefixed `/v<version>/`). Whole-body requests (`ping`, `json`, `call`) and hijacks
+ * use simple-http.ts (a fresh connection each); streamed requests and replies (`request`) use
+ * node:http with a keep-alive agent.
  *
  * @example
  *   const t = new Transport({ host: 'unix:///run/berth.sock' });
@@ -36,7 +42,7 @@ export interface HijackedConnection {
  */
 export class Transport {
   readonly host: DaemonHost;
-  private readonly agent: http.Agent;
+  private agent: Agent | undefined;
   private version: string | undefined;
   private negotiating: Promise<string> | undefined;
 
@@ -44,7 +50,6 @@ export class Transport {
     const env = opts.env ?? process.env;
     this.host = resolveHost(opts.host, env);
     this.version = opts.version ?? (env.DOCKER_API_VERSION || undefined);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
   /** Negotiated API version (pings once if not yet known). */
@@ -59,41 +64,37 @@ export class Transport {
 
   /** `HEAD /_ping` (then `GET` if HEAD is refused), unversioned; returns the headers Docker clients read. */
   async ping(): Promise<{ apiVersion?: string; osType?: string; experimental: boolean; body: string }> {
-    let res = await this.raw('/_ping', { method: 'HEAD' }, false);
-    let body = await readAll(res);
-    if (!ok(res.statusCode)) {
-      res = await this.raw('/_ping', {}, false);
-      body = await readAll(res);
-    }
-    if (!ok(res.statusCode)) throw apiErrorFrom(res.statusCode ?? 500, body);
+    let res = await this.exchange('/_ping', { method: 'HEAD' }, false);
+    if (!ok(res.statusCode)) res = await this.exchange('/_ping', {}, false);
+    if (!ok(res.statusCode)) throw await apiErrorFrom(res.statusCode, res.body);
     const h = res.headers;
     return {
       apiVersion: str(h['api-version']),
       osType: str(h['ostype']),
       experimental: h['docker-experimental'] === 'true',
-      body: body.toString('utf8'),
+      body: res.body.toString('utf8'),
     };
   }
 
   /** Performs a request; rejects with ApiError on non-2xx. The response is unread. */
-  async request(path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  async request(path: string, opts: RequestOptions = {}): Promise<IncomingMessage> {
     const res = await this.raw(path, opts, true);
-    if (!ok(res.statusCode)) throw apiErrorFrom(res.statusCode ?? 500, await readAll(res));
+    if (!ok(res.statusCode)) throw await apiErrorFrom(res.statusCode ?? 500, await readAll(res));
     return res;
   }
 
   /** Performs a request and parses a JSON reply (undefined for an empty body). */
   async json<T>(path: string, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.request(path, opts);
-    const buf = await readAll(res);
-    if (buf.length === 0) return undefined as T;
-    return JSON.parse(buf.toString('utf8')) as T;
+    const res = await this.exchange(path, opts, true);
+    if (!ok(res.statusCode)) throw await apiErrorFrom(res.statusCode, res.body);
+    if (res.body.length === 0) return undefined as T;
+    return JSON.parse(res.body.toString('utf8')) as T;
   }
 
   /** Performs a request and discards the reply body. */
   async call(path: string, opts: RequestOptions = {}): Promise<void> {
-    const res = await this.request(path, opts);
-    await readAll(res);
+    const res = await this.exchange(path, opts, true);
+    if (!ok(res.statusCode)) throw await apiErrorFrom(res.statusCode, res.body);
   }
 
   /**
@@ -103,51 +104,73 @@ export class Transport {
   async hijack(path: string, opts: RequestOptions = {}): Promise<HijackedConnection> {
     const v = await this.apiVersion();
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const contentType = payload ? { 'Content-Type': 'application/json', 'Content-Length': String(payload.length) } : { 'Content-Type': 'text/plain' };
-    return new Promise((resolve, reject) => {
-      const req = http.request({
-        ...this.target(),
-        agent: false,
+    const contentType = { 'Content-Type': payload ? 'application/json' : 'text/plain' };
+    let r;
+    try {
+      r = await simpleUpgrade(this.simpleTarget(), {
         method: opts.method ?? 'POST',
         path: `/v${v}${path}${encodeQuery(opts.query)}`,
-        headers: { Connection: 'Upgrade', Upgrade: 'tcp', ...contentType, ...opts.headers },
+        headers: { ...contentType, ...opts.headers },
+        body: payload,
       });
-      req.on('upgrade', (_res, socket, head) => resolve({ socket, head }));
-      req.on('response', (res) => {
-        readAll(res).then((b) => reject(ok(res.statusCode) ? new Error('failed to attach: server did not upgrade the connection') : apiErrorFrom(res.statusCode ?? 500, b)), reject);
-      });
-      req.on('error', (e) => reject(this.connError(e)));
-      req.end(payload);
-    });
+    } catch (e) {
+      throw this.connError(e as Error);
+    }
+    if ('socket' in r) return r;
+    throw ok(r.statusCode) ? new Error('failed to attach: server did not upgrade the connection') : await apiErrorFrom(r.statusCode, r.body);
   }
 
   /** Closes idle keep-alive sockets. */
   close(): void {
-    this.agent.destroy();
+    this.agent?.destroy();
   }
 
-  private target(): http.RequestOptions {
+  private simpleTarget(): SimpleTarget {
+    return this.host.kind === 'unix' ? { socketPath: this.host.socketPath } : { host: this.host.host, port: this.host.port };
+  }
+
+  private target(): HttpRequestOptions {
     // servername '' (TLS SNI only, unused here): else Node's agent tests the host with net.isIP,
     // whose IPv6 regex costs 1-4 ms per request in a short-lived process.
-    const where = this.host.kind === 'unix' ? { socketPath: this.host.socketPath } : { host: this.host.host, port: this.host.port };
-    return Object.assign(where, { servername: '' });
+    return Object.assign(this.simpleTarget(), { servername: '' });
   }
 
-  private async raw(path: string, opts: RequestOptions, versioned: boolean): Promise<http.IncomingMessage> {
-    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
-    const { body } = opts;
-    const headers: Record<string, string> = { ...opts.headers };
-    let payload: Buffer | Readable | undefined;
-    if (isReadable(body)) {
-      payload = body;
-      headers['Content-Type'] ??= 'application/x-tar';
-    } else if (Buffer.isBuffer(body)) payload = body;
-    else if (typeof body === 'string') payload = Buffer.from(body);
-    else if (body !== undefined) {
-      payload = Buffer.from(JSON.stringify(body));
-      headers['Content-Type'] ??= 'application/json';
+  /** A request whose reply is read whole: simple-http.ts unless the body streams or a signal may abort it. */
+  private async exchange(path: string, opts: RequestOptions, versioned: boolean): Promise<SimpleResponse> {
+    if (isReadable(opts.body) || opts.signal) {
+      const res = await this.raw(path, opts, versioned);
+      return { statusCode: res.statusCode ?? 500, headers: res.headers as Record<string, string>, body: await readAll(res) };
     }
+    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
+    const headers: Record<string, string> = { ...opts.headers };
+    const body = this.payload(opts.body, headers) as Buffer | undefined;
+    try {
+      return await simpleExchange(this.simpleTarget(), { method: opts.method ?? 'GET', path: `${prefix}${path}${encodeQuery(opts.query)}`, headers, body });
+    } catch (e) {
+      throw this.connError(e as Error);
+    }
+  }
+
+  /** The request body as bytes or a stream, setting Content-Type (and Content-Length for bytes). */
+  private payload(body: unknown, headers: Record<string, string>): Buffer | Readable | undefined {
+    if (isReadable(body)) {
+      headers['Content-Type'] ??= 'application/x-tar';
+      return body;
+    }
+    if (Buffer.isBuffer(body)) return body;
+    if (typeof body === 'string') return Buffer.from(body);
+    if (body === undefined) return undefined;
+    headers['Content-Type'] ??= 'application/json';
+    return Buffer.from(JSON.stringify(body));
+  }
+
+  private async raw(path: string, opts: RequestOptions, versioned: boolean): Promise<IncomingMessage> {
+    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
+    const headers: Record<string, string> = { ...opts.headers };
+    const payload = this.payload(opts.body, headers);
     if (Buffer.isBuffer(payload)) headers['Content-Length'] = String(payload.length);
+    const http = await loadHttp();
+    this.agent ??= new http.Agent({ keepAlive: true, maxSockets: 8 });
     return new Promise((resolve, reject) => {
       const req = http.request({
         ...this.target(),
@@ -204,7 +227,7 @@ export async function readAll(stream: Readable): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function apiErrorFrom(status: number, body: Buffer): ApiError {
+async function apiErrorFrom(status: number, body: Buffer): Promise<ApiError> {
   const text = body.toString('utf8').trim();
   let message = text;
   try {
@@ -213,7 +236,7 @@ function apiErrorFrom(status: number, body: Buffer): ApiError {
   } catch {
     // plain-text error body
   }
-  return new ApiError(status, message || http.STATUS_CODES[status] || `status ${status}`);
+  return new ApiError(status, message || (await loadHttp()).STATUS_CODES[status] || `status ${status}`);
 }
 
 /** Docker's client takes every status below 400 as success (304 "not modified" on a stop of a stopped container). */
