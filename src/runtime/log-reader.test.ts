@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogsOptions, OutputChunk } from './log-types.js';
@@ -122,4 +122,57 @@ test('parseTime handles offsets and nanoseconds', () => {
   assert.deepEqual(parseTime('2026-11-23T21:33:26.749842765+01:00'), { time: '2026-11-23T20:33:26.749842765Z', seconds: Date.UTC(2026, 10, 23, 20, 33, 26) / 1000 + 0.749842765 });
   assert.equal(parseTime('2026-11-23T20:33:26Z')?.time, '2026-11-23T20:33:26.000000000Z');
   assert.equal(parseTime('garbage'), undefined);
+});
+
+test('tail never reads the file forward: lines after a 4 GiB hole come back at once', async () => {
+  const f = tmpLog('');
+  try {
+    const fd = openSync(f.path, 'r+');
+    const tailLines = `\n${ts(5000)} stdout F a\n${ts(5001)} stderr F b\n${ts(5002)} stdout F c\n`;
+    writeSync(fd, tailLines, 4 * 1024 ** 3); // the hole before is one 4 GiB "line": a forward scan could not cope
+    closeSync(fd);
+    assert.equal(text(await all(f.path, { tail: 2 })), 'stderr:b\nstdout:c\n');
+    assert.equal(text(await all(f.path, { tail: 1, stderr: true })), 'stderr:b\n');
+  } finally {
+    f.done();
+  }
+});
+
+test('since finds its line by binary search in a large file, exact at the boundaries', async () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 100_000; i++) lines.push(`${ts(10_000 + Math.floor(i / 3), (i % 3) * 100)} ${i % 5 ? 'stdout' : 'stderr'} F n${i}`);
+  const f = tmpLog(lines.join('\n') + '\n');
+  try {
+    const first = async (since: number): Promise<string | undefined> => (await all(f.path, { since }))[0]?.data.toString();
+    assert.equal(await first(10_000), 'n0\n');
+    assert.equal(await first(1), 'n0\n');
+    assert.equal(await first(10_000 + 20_000), 'n60000\n');
+    assert.equal(await first(10_000 + 20_000 + 0.0000001), 'n60001\n'); // 100 ns later
+    assert.equal(await first(10_000 + 33_333), 'n99999\n');
+    assert.equal(await first(10_000 + 33_334), undefined);
+    assert.equal((await all(f.path, { since: 10_000 + 30_000 })).length, 10_000);
+    assert.equal(text(await all(f.path, { since: 10_000 + 30_000, tail: 1 })), 'stdout:n99999\n');
+  } finally {
+    f.done();
+  }
+});
+
+test('bytes stay exact: NUL, CR, invalid UTF-8 and long partial runs', async () => {
+  const bin = Buffer.from([0x00, 0xff, 0xfe, 0x0d, 0x80, 0x41]);
+  const big = Buffer.alloc(3 * 1024 * 1024, 0x61); // a 3 MiB line, split by conmon into P pieces
+  const parts: Buffer[] = [Buffer.from(`${ts(1)} stdout F `), bin, Buffer.from('\n')];
+  for (let off = 0; off < big.length; off += 8192) {
+    parts.push(Buffer.from(`${ts(2)} stderr ${off + 8192 < big.length ? 'P' : 'F'} `), big.subarray(off, off + 8192), Buffer.from('\n'));
+  }
+  const f = tmpLog('');
+  try {
+    writeFileSync(f.path, Buffer.concat(parts));
+    const cs = await all(f.path, {});
+    assert.equal(cs.length, 2);
+    assert.deepEqual(cs[0]!.data, Buffer.concat([bin, Buffer.from('\n')]));
+    assert.equal(cs[1]!.stream, 'stderr');
+    assert.deepEqual(cs[1]!.data, Buffer.concat([big, Buffer.from('\n')]));
+  } finally {
+    f.done();
+  }
 });

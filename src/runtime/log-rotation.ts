@@ -27,7 +27,8 @@ const REOPEN = '2 0 0\n';
  * gone), so berth does not use it; instead, when the live file reaches `maxSize`, the
  * files shift up (`log.1` -> `log.2` …, `log` -> `log.1`) and conmon is asked over its ctl
  * FIFO to reopen: until it does it keeps appending to `log.1` (nothing is lost), then it
- * creates a new `log`. Files past `maxFiles` are deleted once they are final. Readers
+ * creates a new `log`. The file past `maxFiles` is deleted once the new `log` has
+ * content (so `logs` right after a rotation still shows the latest lines). Readers
  * (log-reader) use the same naming and finality rule. Rotation needs berthd running: while
  * it is down the live file grows, and it is rotated at the next check after restore.
  *
@@ -52,7 +53,6 @@ export function rotateLogs(opts: LogRotationOptions): void {
       if (inFlight !== null) {
         if (live === undefined || live === inFlight) return; // conmon has not reopened yet
         inFlight = null;
-        prune(logPath, maxFiles, 1);
       }
       if (live === undefined) {
         // Left mid-rotation by an earlier berthd (or not created yet): ask conmon to reopen.
@@ -62,9 +62,12 @@ export function rotateLogs(opts: LogRotationOptions): void {
         }
         return;
       }
-      if (statSync(logPath).size < maxSize) return;
+      const size = statSync(logPath).size;
+      // The file past max-file goes once the new one has content (logs never shows nothing).
+      if (size > 0) prune(logPath, maxFiles);
+      if (size < maxSize) return;
       inFlight = shift(logPath);
-      prune(logPath, maxFiles, 2);
+      prune(logPath, Math.max(maxFiles + 1, 2));
       reopen(opts.stateDir);
     } catch (err) {
       fail(err);
@@ -104,9 +107,9 @@ function shift(logPath: string): number | undefined {
   return ino;
 }
 
-/** Delete rotated files past what max-file keeps (`log` + `log.1` … `log.(maxFiles-1)`), from index `from` up. */
-function prune(logPath: string, maxFiles: number, from: number): void {
-  for (let k = Math.max(maxFiles, from); existsSync(rotatedName(logPath, k)); k++) unlinkSync(rotatedName(logPath, k));
+/** Delete the rotated files from `log.<from>` up. */
+function prune(logPath: string, from: number): void {
+  for (let k = from; existsSync(rotatedName(logPath, k)); k++) unlinkSync(rotatedName(logPath, k));
 }
 
 /** Ask conmon to reopen its log (no-op when conmon is gone: nobody reads the FIFO). */
