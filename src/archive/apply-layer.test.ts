@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { mountAll, unmount } from '../mount/index.js';
 import { sha256 } from '../shared/digest.js';
 import { EngineError } from '../shared/errors.js';
 import { lgetxattr } from '../shared/libc.js';
 import { applyLayer } from './apply-layer.js';
 import { encodeHeader, END_OF_ARCHIVE, padding } from './tar-encode.js';
-import { buildTar, tarStreamOf } from './tar-fixtures.js';
+import { buildTar, tarStreamOf, type FixtureEntry } from './tar-fixtures.js';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'berth-archive-'));
@@ -220,5 +221,63 @@ test('a truncated or corrupt tar is rejected', async () => {
     await assert.rejects(applyLayer(tarStreamOf(Buffer.alloc(1024, 'z')), root), /invalid tar header/);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** `buf` in `size`-byte chunks (what a download through zlib looks like). */
+function chunked(buf: Buffer, size: number): Readable {
+  return Readable.from((function* () {
+    for (let off = 0; off < buf.length; off += size) yield buf.subarray(off, off + size);
+  })());
+}
+
+test('layers bigger than the worker window, in small chunks, several at once and in a row, arrive intact (sync: true)', async () => {
+  const base = tmp();
+  try {
+    const big = Buffer.alloc(40 << 20);
+    for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i * 2654435761 >>> 0, i);
+    const entries: FixtureEntry[] = [{ name: 'many/', type: 'directory' }];
+    for (let i = 0; i < 3000; i++) entries.push({ name: `many/d${i % 30}/f${i}`, body: `file ${i}\n` });
+    const tar = await buildTar([...entries, { name: 'big.bin', body: big }, { name: 'z', body: 'last' }]);
+    const roots = ['a', 'b', 'c'].map((n) => join(base, n));
+    for (const r of roots) mkdirSync(r);
+    const results = await Promise.all(roots.slice(0, 2).map((r) => applyLayer(chunked(tar, 64 << 10), r, { sync: true })));
+    results.push(await applyLayer(chunked(tar, 1 << 20), roots[2]!, { sync: true }));
+    for (const [i, r] of roots.entries()) {
+      assert.equal(results[i]!.diffId, sha256(tar));
+      assert.equal(results[i]!.size, tar.length);
+      assert.equal(readdirSync(join(r, 'many')).length, 30);
+      assert.equal(readFileSync(join(r, 'many/d27/f2997'), 'utf8'), 'file 2997\n');
+      assert.ok(readFileSync(join(r, 'big.bin')).equals(big), `big.bin in ${r}`);
+      assert.equal(readFileSync(join(r, 'z'), 'utf8'), 'last');
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('a source that breaks midway fails the apply with its own error; nothing is written after; the next apply works', async () => {
+  const base = tmp();
+  try {
+    const files = [];
+    for (let i = 0; i < 4000; i++) files.push({ name: `f${i}`, body: Buffer.alloc(2000, i % 251) });
+    const tar = await buildTar(files);
+    const broken = Readable.from((function* () {
+      for (let off = 0; off < tar.length / 2; off += 256 << 10) yield tar.subarray(off, off + (256 << 10));
+      throw new Error('the feed broke');
+    })());
+    const root = join(base, 'r');
+    mkdirSync(root);
+    await assert.rejects(applyLayer(broken, root), /the feed broke/);
+    const n = readdirSync(root).length;
+    assert.ok(n > 0 && n < 4000, `partly written: ${n}`);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(readdirSync(root).length, n, 'the worker kept writing after the failure was reported');
+    const again = join(base, 'again');
+    mkdirSync(again);
+    assert.equal((await applyLayer(chunked(tar, 1 << 20), again)).diffId, sha256(tar));
+    assert.equal(readdirSync(again).length, 4000);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
 });

@@ -1,5 +1,5 @@
 import { chmodSync, fchmodSync, fchownSync, futimesSync, lchownSync, lutimesSync } from 'node:fs';
-import { chmod, lchown, lutimes, type FileHandle } from 'node:fs/promises';
+import { chmod, lchown, lutimes } from 'node:fs/promises';
 import { lsetxattr } from '../shared/libc.js';
 import type { TarHeader } from './tar-header.js';
 
@@ -43,15 +43,6 @@ export async function applyMeta(
   if (!opts.symlink && (opts.existed || !modeIsExact(h.mode, chowned))) await chmod(path, h.mode);
   if (h.xattrs.size) setXattrs(path, h.xattrs);
   if (opts.times !== false) await lutimes(path, h.mtime, h.mtime);
-}
-
-/** The same for a file still open for writing (fchown/fchmod/futimes: no path lookups). */
-export async function applyMetaFd(fh: FileHandle, path: string, h: TarHeader): Promise<void> {
-  const chowned = h.uid !== UID || h.gid !== GID;
-  if (chowned) await fh.chown(h.uid, h.gid);
-  if (!modeIsExact(h.mode, chowned)) await fh.chmod(h.mode);
-  if (h.xattrs.size) setXattrs(path, h.xattrs);
-  await fh.utimes(h.mtime, h.mtime);
 }
 
 /** applyMeta, synchronously (the layer worker thread). */
