@@ -16,6 +16,8 @@ export interface RequestContext {
   backends: ServerBackends;
   /** Aborted when the client goes away. */
   signal: AbortSignal;
+  /** Aborted when the server shuts down: endless streams (logs -f) end their response cleanly. */
+  closing?: AbortSignal;
   upgrade?: { socket: Duplex; head: Buffer };
 }
 

@@ -24,15 +24,24 @@ import { swarmRoutes } from './routes/swarm-routes.js';
 import { buildRoutes } from './routes/build-routes.js';
 
 const hijacked = new WeakMap<Server, Set<Duplex>>();
+/** Per server: aborted at shutdown, and the plain responses still open then. */
+const closing = new WeakMap<Server, { ac: AbortController; open: Set<ServerResponse> }>();
+/** How long shutdown lets streams that were told to end finish their response. */
+const END_GRACE_MS = 1000;
 
 /**
  * Stops listening and drops every connection, hijacked attach streams included
  * (server.close() alone waits for them forever). Containers are not touched.
  */
 export function shutdownEngineServer(server: Server): Promise<void> {
+  const c = closing.get(server);
+  c?.ac.abort();
+  const ended = c?.open.size
+    ? Promise.race([Promise.all([...c.open].map((r) => new Promise((done) => (r.writableFinished || r.destroyed ? done(undefined) : r.once('close', done).once('finish', done))))), new Promise((r) => setTimeout(r, END_GRACE_MS).unref())])
+    : Promise.resolve();
   return new Promise((resolve) => {
     server.close(() => resolve());
-    server.closeAllConnections();
+    void ended.then(() => server.closeAllConnections());
     for (const s of hijacked.get(server) ?? []) s.destroy();
   });
 }
@@ -60,10 +69,16 @@ export function createEngineServer(opts: EngineServerOptions): Server {
   const log = opts.logger ?? silentLogger;
   const server = createServer({ requestTimeout: 0 });
 
+  const shutdown = { ac: new AbortController(), open: new Set<ServerResponse>() };
+  closing.set(server, shutdown);
   const dispatch = async (req: IncomingMessage, res: ServerResponse, upgrade?: RequestContext['upgrade']): Promise<void> => {
     setStandardHeaders(res);
     const ac = new AbortController();
     res.once('close', () => ac.abort());
+    if (!upgrade) {
+      shutdown.open.add(res);
+      res.once('close', () => shutdown.open.delete(res));
+    }
     const method = req.method ?? 'GET';
     const t0 = performance.now();
     let ctx: RequestContext | undefined;
@@ -79,7 +94,7 @@ export function createEngineServer(opts: EngineServerOptions): Server {
       const hit = table.match(method, path);
       log.debug('API request', { method, url: req.url });
       if (!hit) return sendJson(res, 404, { message: 'page not found' });
-      ctx = { req, res, params: hit.params, query: url.searchParams, version, backends: opts.backends, signal: ac.signal, upgrade };
+      ctx = { req, res, params: hit.params, query: url.searchParams, version, backends: opts.backends, signal: ac.signal, closing: shutdown.ac.signal, upgrade };
       await hit.handler(ctx);
       log.debug('API done', { method, url: req.url, ms: Math.round((performance.now() - t0) * 10) / 10 });
     } catch (err) {

@@ -49,13 +49,23 @@ async function logs(ctx: RequestContext): Promise<void> {
   res.flushHeaders();
   const it = batches[Symbol.asyncIterator]();
   ctx.signal.addEventListener('abort', () => void it.return?.().catch(() => {}));
-  // One write per batch (a block of the log), framed in runs; wait for the socket to drain.
-  for (;;) {
-    const next = await it.next();
-    if (next.done || ctx.signal.aborted) break;
-    if (!res.write(encodeBatch(next.value, { tty, timestamps }))) await drainOrClose(res);
+  // A daemon shutdown ends a follow as the container's exit would: the response ends cleanly.
+  let onClosing = (): void => {};
+  const closing = new Promise<undefined>((r) => (onClosing = () => r(undefined)));
+  if (ctx.closing?.aborted) onClosing();
+  ctx.closing?.addEventListener('abort', onClosing, { once: true });
+  try {
+    // One write per batch (a block of the log), framed in runs; wait for the socket to drain.
+    for (;;) {
+      const next = await Promise.race([it.next(), closing]);
+      if (!next || next.done || ctx.signal.aborted) break;
+      if (!res.write(encodeBatch(next.value, { tty, timestamps }))) await drainOrClose(res);
+    }
+  } finally {
+    ctx.closing?.removeEventListener('abort', onClosing);
   }
   if (!res.writableEnded) res.end();
+  void it.return?.(undefined).catch(() => {});
 }
 
 function drainOrClose(res: RequestContext['res']): Promise<void> {
