@@ -48,6 +48,11 @@ test('direct exec: streams apart, exit codes, signals, stdin, pid, a command tha
     assert.equal(out[199999], '200000');
     assert.equal(await big.exit, 0);
 
+    // a detached client: the process runs on (its output drained, no SIGPIPE)
+    const left = await directExec({ ...base, execId: 'd8', process: proc(['sh', '-c', 'sleep 0.3; seq 1 50000; exit 5']), stdin: true });
+    left.io!.close();
+    assert.equal(await left.exit, 5);
+
     await assert.rejects(
       directExec({ ...base, execId: 'd5', process: proc(['nosuchcmd']), stdin: false }),
       (err: unknown) => err instanceof RuntimeStartError && err.exitCode === 127 && /exec: "nosuchcmd": executable file not found in \$PATH/.test(err.message),

@@ -63,12 +63,13 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
   let holding = true;
   const errText: Buffer[] = [];
   let open = 0;
+  let detached = false;
   const pipe = (stream: Readable | null, name: AttachChunk['stream'], deliver: boolean): void => {
     if (!stream) return;
     open++;
     stream.on('data', (data: Buffer) => {
       if (name === 'stderr' && holding) errText.push(data);
-      if (!deliver) return;
+      if (!deliver || detached) return;
       if (holding) held.push({ stream: name, data });
       else queue.push({ stream: name, data });
       if (queue.full) stream.pause();
@@ -86,7 +87,10 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
   pipe(child.stdout, 'stdout', attach);
   pipe(child.stderr, 'stderr', attach);
 
+  // inotify tells when the pid file is written; a slow check covers an event that never comes
+  const fallback = setInterval(readPid, 100);
   const outcome = await Promise.race([pidSeen.then((pid) => ({ pid })), exited.then((code) => ({ code }))]);
+  clearInterval(fallback);
   watcher.close();
   let pid: number;
   if ('pid' in outcome) pid = outcome.pid;
@@ -108,10 +112,12 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
       ? {
           output: queue,
           stdin,
+          // Detach: the process keeps running (as under conmon); its output is drained and dropped.
           close: () => {
+            detached = true;
             queue.abort();
-            child.stdout?.destroy();
-            child.stderr?.destroy();
+            child.stdout?.resume();
+            child.stderr?.resume();
             stdin?.destroy();
           },
         }
