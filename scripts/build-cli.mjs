@@ -10,7 +10,8 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -38,15 +39,29 @@ const lazyChildProcess = {
   },
 };
 
+// import.meta.url in a bundled module becomes the URL of its tsc output under dist/src, found from
+// the bundle's own directory at run time: files beside a module (a worker script such as
+// archive/apply-worker.js) are found where tsc put them. main.ts then does not run itself.
+const metaUrl = {
+  name: 'import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, async (a) => {
+      const text = await readFile(a.path, 'utf8');
+      if (!text.includes('import.meta.url')) return undefined;
+      const js = relative(join(root, 'dist/cli'), join(root, 'dist', relative(root, a.path))).replace(/\.ts$/, '.js');
+      const url = `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(js)})).href`;
+      return { contents: text.replaceAll('import.meta.url', `(${url})`), loader: 'ts' };
+    });
+  },
+};
+
 const r = await build({
   ...common,
   entryPoints: [join(root, 'src/cli/bin.ts')],
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, metaUrl],
   external: ['koffi'],
   // import() of builtins becomes a require() too: the launcher's vm.Script has no ESM loader
   supported: { 'dynamic-import': false },
-  // main.ts runs itself when it is the process's script (the unbundled build); in the bundle bin.ts does.
-  define: { 'import.meta.url': '""' },
   write: false,
   outfile: main,
 });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
@@ -14,12 +13,11 @@ const BUILT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../
 const FILES = ['berth.cjs', 'berth-main.cjs', 'berth-main.cjs.cache'];
 const MAGIC = 'berth-code-cache-v1';
 
-let tmp: string;
 let d: FakeDaemon;
+const copies: string[] = [];
 
 before(async () => {
   for (const f of FILES) assert.ok(existsSync(path.join(BUILT, f)), `${f} missing in ${BUILT}: run npm run build`);
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'berth-bundle-'));
   d = await FakeDaemon.start();
   d.on('GET /containers/:id/json', (_q, res) => d.json(res, 200, { Id: 'c'.repeat(64), Name: '/web', Config: { Tty: false }, State: { Running: true } }));
   d.on('GET /containers/:id/logs', (_q, res) => void res.writeHead(200).end(Buffer.concat([encodeFrame(1, 'out\n'), encodeFrame(2, 'err\n')])));
@@ -27,12 +25,16 @@ before(async () => {
 });
 after(async () => {
   await d.stop();
-  rmSync(tmp, { recursive: true, force: true });
+  for (const c of copies) rmSync(c, { recursive: true, force: true });
 });
 
-/** A private copy of the built CLI, so runs here never touch dist/'s cache (retried while a build rewrites dist/cli). */
+/**
+ * A private copy of the built CLI, so runs here never touch dist/cli's cache, beside dist/cli
+ * (the bundle finds dist/src and node_modules from there); retried while a build rewrites dist/cli.
+ */
 function copyBuilt(name: string): string {
-  const dir = path.join(tmp, name);
+  const dir = path.join(BUILT, '..', `cli-test-${process.pid}-${name}`);
+  copies.push(dir);
   mkdirSync(dir);
   for (let i = 0; ; i++) {
     for (const f of FILES) copyFileSync(path.join(BUILT, f), path.join(dir, f));
@@ -69,6 +71,10 @@ test('the bundled CLI runs: --version, ps (whole replies) and logs (a streamed r
   assert.match(ps.stdout, /^CONTAINER ID +IMAGE +COMMAND .*\ncccccccccccc +busybox +"sh" .* web\n$/);
   const logs = await berth(dir, ['logs', 'web']);
   assert.deepEqual(logs, { status: 0, stdout: 'out\n', stderr: 'err\n' });
+  // cp's modules find a file beside them at load (archive/apply-worker.js, via import.meta.url)
+  const cp = await berth(dir, ['cp', '--help']);
+  assert.equal(cp.stderr, '');
+  assert.match(cp.stdout, /Usage: +berth cp /);
 });
 
 test('the bin is the launcher with a shebang that drops NODE_EXTRA_CA_CERTS; the bundle names its build', () => {

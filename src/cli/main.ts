@@ -18,7 +18,7 @@ import { BERTH_BUILD, BERTH_VERSION } from './version.js';
  */
 export async function main(argv: string[], ctx?: CliContext): Promise<number> {
   const g = parseGlobals(argv);
-  const c = ctx ?? processContext(g.host);
+  const c = ctx ?? processContext(g.host, g.context);
   if (g.error) {
     c.err(`${g.error}\nSee 'berth --help'.\n`);
     return 125;
@@ -133,6 +133,6 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
 }
 
 // `node dist/src/cli/main.js` (the unbundled build) runs itself; in the bundle import.meta.url
-// is "" (scripts/build-cli.mjs) and bin.ts runs it.
-const self = import.meta.url;
-if (self && process.argv[1] && self === pathToFileURL(realpathSync(process.argv[1])).href) void run();
+// still names dist/src/cli/main.js (scripts/build-cli.mjs), the script is the launcher, and
+// bin.ts runs it.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) void run();
