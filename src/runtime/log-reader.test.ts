@@ -176,3 +176,14 @@ test('bytes stay exact: NUL, CR, invalid UTF-8 and long partial runs', async () 
     f.done();
   }
 });
+
+test('a last line that never ended is shown as it is once reading stops', async () => {
+  const f = tmpLog(`${ts(1)} stdout F a\n${ts(2)} stdout P no-new\n${ts(2)} stdout P line\n`);
+  try {
+    assert.equal(text(await all(f.path, {})), 'stdout:a\nstdout:no-newline');
+    assert.equal(text(await all(f.path, { tail: 1 })), 'stdout:no-newline');
+    assert.equal(text(await all(f.path, { follow: true }, Promise.resolve())), 'stdout:a\nstdout:no-newline');
+  } finally {
+    f.done();
+  }
+});

@@ -61,6 +61,12 @@ export async function* readLogBatches(logPath: string, opts: LogsOptions, contro
       }
       if (parser.pastUntil) break;
     }
+    // Without follow, a last line that never ended is shown as it is (Docker's partial entry).
+    const unended = opts.follow ? undefined : parser.flush();
+    if (unended?.length) {
+      if (tail !== undefined) kept.append(unended);
+      else yield unended;
+    }
     if (tail !== undefined && tail > 0 && kept.length) yield kept.length > tail ? kept.last(tail) : kept;
     if (!opts.follow || parser.pastUntil) return;
 
@@ -107,7 +113,11 @@ export async function* readLogBatches(logPath: string, opts: LogsOptions, contro
           continue;
         }
       }
-      if (wasStopped || parser.pastUntil) return;
+      if (wasStopped || parser.pastUntil) {
+        const rest = parser.flush();
+        if (rest.length && !parser.pastUntil) yield rest;
+        return;
+      }
       await watcher!.wait();
     }
   } finally {
@@ -157,6 +167,19 @@ class ChunkParser {
     this.stamps = Boolean(opts.timestamps);
     this.wantOut = want.has('stdout');
     this.wantErr = want.has('stderr');
+  }
+
+  /** The P pieces no F line ended (the writer stopped mid-line), as chunks without "\n". */
+  flush(): OutputBatch {
+    const out = new OutputBatch();
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const p = this.pending[stream];
+      this.pending[stream] = undefined;
+      if (!p || !(stream === 'stdout' ? this.wantOut : this.wantErr)) continue;
+      const data = Buffer.concat(p.parts);
+      out.add(out.addSource(data), 0, data.length, STREAM_ID[stream], this.stamps ? p.time : undefined);
+    }
+    return out;
   }
 
   /**
