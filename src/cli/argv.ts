@@ -3,6 +3,8 @@ import type { Command, Option } from 'commander';
 /** Global flags (before the command word), parsed without commander for a fast start. */
 export interface GlobalFlags {
   host?: string;
+  /** `-c/--context`. */
+  context?: string;
   version: boolean;
   help: boolean;
   /** Everything from the command word on. */
@@ -25,8 +27,10 @@ export function parseGlobals(argv: string[]): GlobalFlags {
       const v = argv[++i];
       if (v === undefined) return { ...g, error: `flag needs an argument: ${a}` };
       if (a === '-H' || a === '--host') g.host = v;
+      if (a === '-c' || a === '--context') g.context = v;
     } else if (a.startsWith('--') && a.includes('=') && GLOBAL_VALUE.has(a.slice(0, a.indexOf('=')))) {
       if (a.startsWith('--host=')) g.host = a.slice('--host='.length);
+      if (a.startsWith('--context=')) g.context = a.slice('--context='.length);
     } else if (a.startsWith('-H') && a.length > 2) g.host = a.slice(2).replace(/^=/, '');
     else if (a.startsWith('-') && a !== '-') return { ...g, error: `unknown flag: ${a}` };
     else {

@@ -4,6 +4,8 @@ import type { Transport } from '../api-client/transport.js';
 export interface CliContext {
   /** The `-H/--host` value, if given. */
   readonly host: string | undefined;
+  /** The `-c/--context` value, if given. */
+  readonly context?: string;
   /** The daemon transport (built on first use). */
   transport(): Promise<Transport>;
   readonly stdout: NodeJS.WriteStream;
@@ -16,11 +18,14 @@ export interface CliContext {
 }
 
 /** Builds the context for the real process. */
-export function processContext(host: string | undefined): CliContext {
+export function processContext(host: string | undefined, context?: string): CliContext {
   let t: Promise<Transport> | undefined;
   return {
     host,
-    transport: () => (t ??= import('../api-client/transport.js').then((m) => new m.Transport({ host }))),
+    context,
+    // -H, else the selected docker context's endpoint (context-host.ts), else DOCKER_HOST or berth's socket
+    transport: () =>
+      (t ??= Promise.all([import('./context-host.js'), import('../api-client/transport.js')]).then(async ([h, m]) => new m.Transport({ host: await h.contextHost(host, context) }))),
     // getters: Node builds each stdio stream on first access (stdin alone costs 2-5 ms)
     get stdout() {
       return process.stdout;

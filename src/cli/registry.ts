@@ -83,12 +83,20 @@ export const COMMANDS: CommandEntry[] = [
   { top: [], group: { noun: 'system', verbs: ['prune'] }, summary: 'Remove unused data', load: () => import('./commands/system/prune.js') },
   { top: [], group: { noun: 'builder', verbs: ['build'] }, summary: 'Build an image from a Dockerfile', load: () => import('./commands/image/build.js') },
   { top: [], group: { noun: 'builder', verbs: ['prune'] }, summary: 'Remove build cache', load: () => import('./commands/builder/prune.js') },
+  { top: [], group: { noun: 'context', verbs: ['create'] }, summary: 'Create a context', load: () => import('./commands/context/create.js') },
+  { top: [], group: { noun: 'context', verbs: ['inspect'] }, summary: 'Display detailed information on one or more contexts', load: () => import('./commands/context/inspect.js') },
+  { top: [], group: { noun: 'context', verbs: ['ls', 'list'] }, summary: 'List contexts', load: () => import('./commands/context/ls.js') },
+  { top: [], group: { noun: 'context', verbs: ['rm', 'remove'] }, summary: 'Remove one or more contexts', load: () => import('./commands/context/rm.js') },
+  { top: [], group: { noun: 'context', verbs: ['show'] }, summary: 'Print the name of the current context', load: () => import('./commands/context/show.js') },
+  { top: [], group: { noun: 'context', verbs: ['update'] }, summary: 'Update a context', load: () => import('./commands/context/update.js') },
+  { top: [], group: { noun: 'context', verbs: ['use'] }, summary: 'Set the current docker context', load: () => import('./commands/context/use.js') },
 ];
 
 /** Management groups and their one-line summaries. */
 export const GROUPS: Record<string, string> = {
   builder: 'Manage builds',
   container: 'Manage containers',
+  context: 'Manage contexts',
   image: 'Manage images',
   network: 'Manage networks',
   system: 'Manage Docker',

@@ -7,6 +7,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BASE_IMAGE, BerthDaemon, DOCKER_CLI, apiRequest, runCommand } from './harness.js';
 import { cliEnv } from './lib/berth-daemon.js';
@@ -215,7 +218,55 @@ describe('berth CLI (exec, top, stats, system, fixes) vs docker CLI [private ber
 
   for (const [name, scenario] of SCENARIOS) test(name, { timeout: 120_000 }, () => compare(d!.socket, scenario));
 
-  test('1.5 MB of binary piped into run -i arrives intact, as with docker', { timeout: 60_000 }, async () => {
+  test('contexts: create/ls/inspect/use/update/rm and --context, with the docker CLI\'s store and words', { timeout: 120_000 }, async () => {
+    // each CLI gets its own config dir and no DOCKER_HOST (which would override every context)
+    const run = async (which: 'docker' | 'berth'): Promise<string> => {
+      const dir = mkdtempSync(join(tmpdir(), `berth-e2e-ctx-${which}-`));
+      const env = { ...cliEnv(d!.socket), DOCKER_HOST: undefined, DOCKER_CONFIG: dir };
+      const host = `unix://${d!.socket}`;
+      let log = '';
+      const cli = async (args: string[], extra: Record<string, string> = {}): Promise<void> => {
+        const r = which === 'docker'
+          ? await runCommand(DOCKER_CLI, args, { env: { ...env, ...extra }, timeoutMs: 30_000 })
+          : await runCommand(process.execPath, [BERTH_JS, ...args], { env: { ...env, ...extra }, timeoutMs: 30_000 });
+        log += `$ ${args.join(' ')}\n${r.stdout}${r.stderr}[exit ${r.code}]\n`;
+      };
+      try {
+        await cli(['context', 'show']);
+        await cli(['context', 'create', `${P}-c1`, '--docker', `host=${host}`, '--description', 'the engine']);
+        await cli(['context', 'create', `${P}-c1`, '--docker', 'host=unix:///x.sock']);
+        await cli(['context', 'create', 'default']);
+        await cli(['context', 'create', 'b@d']);
+        await cli(['context', 'create', `${P}-c2`, '--from', `${P}-c1`, '--description', 'second']);
+        await cli(['context', 'update', `${P}-c2`, '--description', 'renamed']);
+        await cli(['context', 'update', `${P}-nope`, '--description', 'x']);
+        await cli(['context', 'ls', '-q']);
+        await cli(['context', 'ls', '--format', '{{.Name}} {{.Current}} {{.Description}}']);
+        await cli(['context', 'inspect', `${P}-c1`]);
+        await cli(['context', 'inspect', '-f', '{{.Name}} {{.Endpoints.docker.Host}}', `${P}-c2`, `${P}-nope`]);
+        await cli(['context', 'use', `${P}-c1`]);
+        await cli(['context', 'show']);
+        await cli(['version', '--format', '{{.Server.APIVersion}}']);
+        await cli(['--context', `${P}-c2`, 'context', 'show']);
+        await cli(['-c', `${P}-nope`, 'ps']);
+        await cli(['-H', host, '-c', `${P}-c1`, 'ps']);
+        await cli(['context', 'use', `${P}-c2`], { DOCKER_HOST: host });
+        await cli(['context', 'rm', `${P}-c2`]);
+        await cli(['context', 'rm', '-f', `${P}-c2`, `${P}-nope`]);
+        await cli(['context', 'show']);
+        await cli(['context', 'rm', `${P}-c1`]);
+        log += readFileSync(join(dir, 'config.json'), 'utf8');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      return log.replaceAll(dir, '<CONFIG>').replace(/[0-9a-f]{64}/g, '<SHA>');
+    };
+    const want = await run('docker');
+    const got = await run('berth');
+    assert.equal(got, want);
+  });
+
+    test('1.5 MB of binary piped into run -i arrives intact, as with docker', { timeout: 60_000 }, async () => {
     const data = randomBytes(1_500_000);
     data.set([0x10, 0x11], 12_345); // docker's default detach keys, which must not detach without a TTY
     const want = `${createHash('md5').update(data).digest('hex')}  -\n`;
