@@ -178,6 +178,7 @@ cleanup_docker() {
   if [ "$docker_mode" = private ]; then
     private_oracle stop || true
     rm -rf "$PD_RUN"
+    del_bridge "$PD_BRIDGE"
   fi
   docker_mode=""
 }

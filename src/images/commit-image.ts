@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
-import type { Digest } from '../shared/digest.js';
+import { sha256, type Digest } from '../shared/digest.js';
 import { EngineError, notFound } from '../shared/errors.js';
 import type { ImageServiceDeps } from './deps.js';
 import type { ImageIndex } from './image-index.js';
 import { diffIdsOf, goArch, parseImageConfig, type HistoryEntry, type ImageConfigJSON } from './image-config.js';
 import { registerImage } from './register-image.js';
+import { EMPTY_LAYER_DIFF_ID, storeLayer } from './store-layer.js';
+import { chainIds } from './unpack.js';
 
-/** DiffID of a layer tar with no entries (two zero blocks): Docker adds no layer for it. */
-export const EMPTY_LAYER_DIFF_ID = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+export { EMPTY_LAYER_DIFF_ID };
 
 const LAYER_MEDIA_TYPE = 'application/vnd.docker.image.rootfs.diff.tar';
 
@@ -63,48 +63,6 @@ export function dockerConfigShape(cfg: ContainerConfig): ContainerConfig {
   return out as ContainerConfig;
 }
 
-/** Chunks gathered into blocks of about `size` bytes (fewer, larger writes for a tar of many small entries). */
-async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let have = 0;
-  for await (const c of src) {
-    const b = typeof c === 'string' ? Buffer.from(c) : c;
-    if (have === 0 && b.length >= size) {
-      yield b;
-      continue;
-    }
-    parts.push(b);
-    have += b.length;
-    if (have >= size) {
-      yield Buffer.concat(parts, have);
-      parts = [];
-      have = 0;
-    }
-  }
-  if (have) yield Buffer.concat(parts, have);
-}
-
-const WRITE_BLOCK = 1 << 20;
-
-async function storeLayer(deps: ImageServiceDeps, layer: Readable): Promise<{ diffId: Digest; size: number }> {
-  const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
-  let size = 0;
-  try {
-    const counted = async function* (): AsyncGenerator<Buffer> {
-      for await (const b of coalesce(layer, WRITE_BLOCK)) {
-        size += b.length;
-        yield b;
-      }
-    };
-    await writer.pipeFrom(Readable.from(counted()));
-    return { diffId: await writer.commit(), size };
-  } catch (err) {
-    layer.destroy();
-    await writer.abort().catch(() => undefined);
-    throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to store layer', err);
-  }
-}
-
 /** JSON with the top-level keys sorted, as Docker marshals image configs. */
 function encodeConfig(img: ImageConfigJSON): Buffer {
   const sorted: Record<string, unknown> = {};
@@ -132,8 +90,10 @@ export async function commitImage(deps: ImageServiceDeps, index: ImageIndex, inp
   let releaseLayer = (): void => undefined;
   try {
     if (input.layer) {
-      stored = await storeLayer(deps, input.layer);
-      releaseLayer = index.leases.acquire([stored.diffId]);
+      // unpacked while it is stored: registering the image then finds the layer's snapshot made
+      const parentChain = parentCfg ? (chainIds(diffIdsOf(parentCfg)).at(-1) ?? null) : null;
+      stored = await storeLayer(deps, input.layer, parentChain);
+      releaseLayer = index.leases.acquire([stored.diffId, parentChain === null ? stored.diffId : sha256(`${parentChain} ${stored.diffId}`)]);
     }
     const emptyLayer = !stored || stored.diffId === EMPTY_LAYER_DIFF_ID;
     const created = new Date().toISOString();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../../archive/tar-encode.js';
 import { ContextDigests, type SourceDigest } from './context-digests.js';
-import { walkOrder, type ContextEntry } from './context-entry.js';
+import { sortWalkOrder, type ContextEntry } from './context-entry.js';
 import type { IndexedEntry } from './context-index.js';
 import { resolveCopySources, type CopySource } from './copy-sources.js';
 import { extractTar } from './safe-extract.js';
@@ -39,6 +39,7 @@ export class BuildContext {
   private materialised: Promise<string> | undefined;
   private fh: Promise<FileHandle> | undefined;
   private last: { offset: number; data: Buffer } | undefined;
+  private sorted: ContextEntry[] | undefined;
 
   constructor(
     /** The context's private directory (the spool, the materialised tree, build scratch space). */
@@ -56,9 +57,10 @@ export class BuildContext {
     return this.entries.get(path);
   }
 
-  /** Every entry, parents before children. */
+  /** Every entry, parents before children (sorted once). */
   list(): ContextEntry[] {
-    return [...this.entries.values()].sort((a, b) => walkOrder(a.path, b.path));
+    this.sorted ??= sortWalkOrder(this.entries.keys()).map((p) => this.entries.get(p)!);
+    return this.sorted;
   }
 
   /** The path with symlinks followed inside the context. */

@@ -1,6 +1,6 @@
 import { sha256, type Digest } from '../../shared/digest.js';
 import { notFound } from '../../shared/errors.js';
-import { isWithin, walkOrder } from './context-entry.js';
+import { isWithin, sortWalkOrder } from './context-entry.js';
 import type { IndexedEntry } from './context-index.js';
 
 /** The files a COPY/ADD source covers, each with its digest, and one digest over all of them. */
@@ -40,7 +40,7 @@ export class ContextDigests {
 
   /** `path` and everything below it, in walk order. */
   async source(path: string): Promise<SourceDigest> {
-    this.sorted ??= [...this.entries.keys()].sort(walkOrder);
+    this.sorted ??= sortWalkOrder(this.entries.keys());
     const paths = path === '' ? this.sorted : this.sorted.filter((p) => isWithin(p, path));
     if (paths.length === 0) throw notFound(`no such path in the build context: ${path || '.'}`);
     const files = paths.map((p) => ({ path: p, digest: this.entry(p) }));

@@ -33,6 +33,16 @@ export function walkOrder(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/**
+ * Paths sorted in walk order (as walkOrder sorts them) with one string key per path: `/`
+ * becomes the lowest character, so plain comparison is component by component.
+ */
+export function sortWalkOrder(paths: Iterable<string>): string[] {
+  const keyed = [...paths].map((p) => [p.replaceAll('/', '\0'), p] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.map((k) => k[1]);
+}
+
 /** Whether `path` is `dir` or inside it (`dir` = '' is the root). */
 export function isWithin(path: string, dir: string): boolean {
   return dir === '' || path === dir || path.startsWith(`${dir}/`);

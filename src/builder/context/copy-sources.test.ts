@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { sortWalkOrder, walkOrder } from './context-entry.js';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,4 +98,9 @@ test('digests: content, mode and owner count, mtime does not; directories list t
     const changed = d.files.filter((f, i) => f.digest !== base.files[i]!.digest).map((f) => f.path);
     assert.deepEqual(changed, ['src/a.js'], JSON.stringify(change));
   }
+});
+
+test('sortWalkOrder sorts as walkOrder does (parents first, siblings by name, / before any character)', () => {
+  const paths = ['a', 'a/b', 'a-c', 'a.d', 'a/b/c', 'a b', 'b', 'a/-', 'ab', 'a/b-c', 'a/b/c-d', 'A', '', 'é', 'z/a'];
+  assert.deepEqual(sortWalkOrder(paths), [...paths].sort(walkOrder));
 });

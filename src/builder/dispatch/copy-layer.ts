@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../../archive/tar-encode.js';
 import { EngineError } from '../../shared/errors.js';
-import { walkOrder } from '../context/context-entry.js';
+import { sortWalkOrder } from '../context/context-entry.js';
 import type { CopyEntry, PathStat } from './ports.js';
 
 /** Answers which of these absolute paths the parent image holds (BuildImages.statPaths). */
@@ -47,7 +47,7 @@ export async function copyLayer(entries: CopyEntry[], dirs: string[], stat: Stat
     if (s.type === 'other' || (s.type === 'dir') !== (e.type === 'dir')) return undefined;
   }
   const now = Math.floor(Date.now() / 1000);
-  const order = [...needed, ...byPath.keys()].map((p) => p.slice(1)).sort(walkOrder);
+  const order = sortWalkOrder([...needed, ...byPath.keys()].map((p) => p.slice(1)));
   return Readable.from((async function* () {
     for (const rel of order) {
       const path = `/${rel}`;

@@ -25,3 +25,23 @@ test('tty progress: one block per step, output indented, cache state and miss re
     '',
   ].join('\n'));
 });
+
+test('tty progress on a terminal: the running step keeps a live status line, erased before output and replaced by the result', () => {
+  let t = 0;
+  const out: string[] = [];
+  const r = new TtyBuildRenderer((s) => out.push(s), () => t, true, 0);
+  r.write('Step 1/1 : RUN make\n');
+  t = 1200;
+  r.tick();
+  r.write(' ---> Running in 0123456789ab\nbuilding\n');
+  t = 2500;
+  r.tick();
+  r.write(' ---> ba9876543210\nSuccessfully built ba9876543210\n');
+  r.end();
+  const C = '\r\x1b[2K';
+  assert.equal(out.join(''), [
+    '[1/1] RUN make\n', `${C}  => 0.0s`, `${C}  => 1.2s`,
+    `${C}  | building\n`, `${C}  => 1.2s`, `${C}  => 2.5s`,
+    `${C}  => DONE 2.5s\n`, 'Successfully built ba9876543210\n',
+  ].join(''));
+});

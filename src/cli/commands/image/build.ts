@@ -195,7 +195,7 @@ export function register(parent: Command, ctx: CliContext): Command {
       if (o.progress !== undefined && o.progress !== 'plain' && o.progress !== 'tty' && o.progress !== 'auto') {
         throw new CliError(1, `invalid progress type: ${o.progress} (plain, tty)`);
       }
-      const tty = o.progress === 'tty' ? new TtyBuildRenderer((s) => ctx.out(s)) : undefined;
+      const tty = o.progress === 'tty' ? new TtyBuildRenderer((s) => ctx.out(s), Date.now, ctx.stdout.isTTY === true) : undefined;
       const print = (s: string): void => (tty ? tty.write(s) : ctx.out(s));
       let id = '';
       try {

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { PassThrough, Readable } from 'node:stream';
+import { sha256, type Digest } from '../shared/digest.js';
+import { EngineError } from '../shared/errors.js';
+import type { ImageServiceDeps } from './deps.js';
+import { activeExtracts, EXTRACT_PREFIX, withChainLock } from './unpack.js';
+
+/** What a stored layer is: its DiffID (= blob digest, the tar is kept plain) and byte count. */
+export interface StoredLayer {
+  diffId: Digest;
+  size: number;
+}
+
+/** DiffID of a layer tar with no entries (two zero blocks): Docker adds no layer for it. */
+export const EMPTY_LAYER_DIFF_ID = 'sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef';
+
+const WRITE_BLOCK = 1 << 20;
+
+/** Chunks gathered into blocks of about `size` bytes (fewer, larger writes for a tar of many small entries). */
+async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of src) {
+    const b = typeof c === 'string' ? Buffer.from(c) : c;
+    if (have === 0 && b.length >= size) {
+      yield b;
+      continue;
+    }
+    parts.push(b);
+    have += b.length;
+    if (have >= size) {
+      yield Buffer.concat(parts, have);
+      parts = [];
+      have = 0;
+    }
+  }
+  if (have) yield Buffer.concat(parts, have);
+}
+
+/**
+ * Writes a layer tar into the content store (plain: its digest is the DiffID). With
+ * `unpackOnto` (the parent's top ChainID, null for a first layer) the same bytes are also
+ * applied, as they pass, into a new snapshot that is committed under the layer's ChainID,
+ * so registering the image finds the layer unpacked and reads nothing twice. The snapshot
+ * is made like unpackImage's (a temporary `extract-` key, GC leaves it alone; removed on
+ * failure; an existing chain wins).
+ *
+ * @example const { diffId } = await storeLayer(deps, tar, parentChainId);
+ */
+export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpackOnto?: string | null): Promise<StoredLayer> {
+  const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
+  const apply = unpackOnto === undefined ? undefined : await startApply(deps, unpackOnto);
+  let size = 0;
+  try {
+    const teed = async function* (): AsyncGenerator<Buffer> {
+      for await (const b of coalesce(layer, WRITE_BLOCK)) {
+        size += b.length;
+        if (apply) await apply.feed(b);
+        yield b;
+      }
+      apply?.end();
+    };
+    await writer.pipeFrom(Readable.from(teed()));
+    const diffId = await writer.commit();
+    if (apply) await apply.finish(diffId);
+    return { diffId, size };
+  } catch (err) {
+    layer.destroy();
+    await apply?.abort();
+    await writer.abort().catch(() => undefined);
+    throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to store layer', err);
+  }
+}
+
+interface Applying {
+  feed(b: Buffer): Promise<void>;
+  end(): void;
+  /** Waits for the apply, checks it saw the stored bytes, commits the snapshot as the layer's chain. */
+  finish(diffId: Digest): Promise<void>;
+  abort(): Promise<void>;
+}
+
+async function startApply(deps: ImageServiceDeps, parent: string | null): Promise<Applying> {
+  const { snapshotter, archive } = deps;
+  const tmpKey = `${EXTRACT_PREFIX}${randomBytes(6).toString('hex')}-commit`;
+  activeExtracts.add(tmpKey);
+  try {
+    await snapshotter.prepare(tmpKey, parent);
+  } catch (err) {
+    activeExtracts.delete(tmpKey);
+    throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to prepare snapshot for layer', err);
+  }
+  const pass = new PassThrough({ highWaterMark: 4 * WRITE_BLOCK });
+  let failed: unknown;
+  const applying = archive.applyLayer(pass, snapshotter.upperDir(tmpKey), { whiteoutFormat: 'overlay' });
+  const settled = applying.then(() => undefined, (err: unknown) => {
+    failed = err;
+  });
+  const drop = async (): Promise<void> => {
+    pass.destroy();
+    await settled;
+    await snapshotter.remove(tmpKey).catch(() => undefined);
+    activeExtracts.delete(tmpKey);
+  };
+  return {
+    async feed(b) {
+      if (failed) throw failed;
+      if (!pass.write(b)) await Promise.race([once(pass, 'drain'), settled]);
+      if (failed) throw failed;
+    },
+    end() {
+      pass.end();
+    },
+    async finish(diffId) {
+      await settled;
+      if (failed) {
+        await drop();
+        throw failed;
+      }
+      const applied = await applying;
+      if (applied.diffId !== diffId) {
+        await drop();
+        throw new EngineError('internal', `layer changed while it was stored: ${applied.diffId} != ${diffId}`);
+      }
+      if (diffId === EMPTY_LAYER_DIFF_ID) return drop();
+      const chain = parent === null ? diffId : sha256(`${parent} ${diffId}`);
+      await withChainLock(chain, async () => {
+        if ((await snapshotter.stat(chain))?.kind === 'committed') await snapshotter.remove(tmpKey).catch(() => undefined);
+        else await snapshotter.commit(chain, tmpKey);
+      }).catch(async (err: unknown) => {
+        await snapshotter.remove(tmpKey).catch(() => undefined);
+        throw err;
+      }).finally(() => activeExtracts.delete(tmpKey));
+    },
+    abort: drop,
+  };
+}
