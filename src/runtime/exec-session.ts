@@ -47,7 +47,9 @@ type SyncMsg = { data: number; message?: string };
  * or a detached exec (it outlives berthd, like the container) runs under conmon --exec.
  */
 export function runExec(opts: ExecOptions): Promise<ExecSession> {
-  return !opts.terminal && (opts.attach ?? true) ? directExec(opts) : execProcess(opts);
+  // the pid-file and error conventions directExec relies on are crun's (runc keeps conmon's path)
+  const direct = opts.runtime.name === 'crun' && !opts.terminal && (opts.attach ?? true);
+  return direct ? directExec(opts) : execProcess(opts);
 }
 
 /**
