@@ -86,6 +86,12 @@ export class ExecManager {
     this.execs.delete(execId);
   }
 
+  /** A removed container's exec records and cached process go with it (nothing kept per removed container). */
+  release(containerId: string): void {
+    for (const [id, e] of this.execs) if (e.containerId === containerId) this.execs.delete(id);
+    this.baseProcess.delete(containerId);
+  }
+
   /** Throws Docker's 404 before a hijack when the exec does not exist. */
   exists(execId: string): void {
     this.get(execId);

@@ -144,7 +144,10 @@ export class LocalContainerService implements ContainerService {
 
   async remove(idOrName: string, opts: { force?: boolean; volumes?: boolean; link?: boolean }): Promise<void> {
     if (opts.link) return this.removeLink(idOrName);
-    await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', (rec) => removeContainer(this.ctx, rec, Boolean(opts.force), Boolean(opts.volumes)));
+    await this.locked(idOrName, opts.force ? 'force-remove' : 'remove', async (rec) => {
+      await removeContainer(this.ctx, rec, Boolean(opts.force), Boolean(opts.volumes));
+      this.execs.release(rec.id);
+    });
   }
 
   /** `docker rm --link /parent/alias`: the parent forgets that link (its record; a running parent keeps its hosts entry). */
@@ -422,6 +425,7 @@ export class LocalContainerService implements ContainerService {
       if (!rec || isActive(rec.state.status) || rec.state.status === 'removing') return;
       // like dockerd's --rm: anonymous volumes go with the container
       await removeContainer(this.ctx, rec, false, true);
+      this.execs.release(rec.id);
     });
   }
 

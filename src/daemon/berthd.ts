@@ -29,7 +29,21 @@ async function checkCgroups(logger: Logger, warnings: string[]): Promise<void> {
   }
 }
 
+/** Gives memory back once the daemon idles after boot and after bursts (see MemoryTrimmer). */
+async function startMemoryTrim(logger: Logger, cleanups: (() => void)[]): Promise<void> {
+  try {
+    const [{ MemoryTrimmer, processMemoryPorts }, { mallocTrim }] = await Promise.all([import('./memory-trim.js'), import('../shared/libc.js')]);
+    const trimmer = new MemoryTrimmer(processMemoryPorts(() => mallocTrim())).start();
+    cleanups.push(() => trimmer.stop());
+  } catch (err) {
+    logger.warn('failed to start the memory trimmer', { err });
+  }
+}
+
 async function serve(config: DaemonConfig, logger: Logger): Promise<number> {
+  // Threads without a malloc arena yet share two (glibc's MALLOC_ARENA_MAX=2): fewer arenas
+  // holding freed pages; main.ts's shebang sets the variable for the threads started before this.
+  import('../shared/libc.js').then((libc) => libc.mallocArenaMax(2), () => {});
   mkdirSync(config.dataRoot, { recursive: true, mode: 0o711 });
   mkdirSync(config.execRoot, { recursive: true, mode: 0o700 });
   try {
@@ -52,6 +66,7 @@ async function serve(config: DaemonConfig, logger: Logger): Promise<number> {
     shutdown = (await import('../server/engine-server.js')).shutdownEngineServer;
     const comp = compose(config, logger, warnings);
     ready = comp.ready;
+    ready.then(() => startMemoryTrim(logger, cleanups), () => {});
     for (const host of config.hosts) {
       const server = comp.createServer();
       cleanups.push(await listenOn(server, host));

@@ -9,9 +9,12 @@ import { EventStore } from '../events/event-store.js';
 import type { WhiteoutFormat } from '../archive/index.js';
 import { createSystemBackend } from './system-info.js';
 import { findBinary, findInit } from './host-binaries.js';
-import { deferred } from './deferred.js';
+import { deferred, lazy } from './deferred.js';
+import { sweepBuildLeftovers } from './build-sweep.js';
 import { systemDf, type VolumeUsage } from './system-df.js';
 import { openNetworks } from './networks.js';
+
+type RegistryClient = typeof import('../registry/client/index.js');
 
 /** The assembled daemon: backends for the API and boot-time work. */
 export interface Composition {
@@ -40,8 +43,8 @@ interface Services {
  * Builds the content store, snapshotter, image service, runtime and container service.
  * Modules are imported here, in parallel, so berthd can listen before they load.
  */
-async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus): Promise<Services> {
-  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, reg, { VolumeService }] =
+async function buildServices(config: DaemonConfig, logger: Logger, warnings: string[], events: EventBus, registry: () => Promise<RegistryClient>): Promise<Services> {
+  const [{ ContentStore }, { OverlaySnapshotter }, { applyLayer, decompress }, { LocalImageService }, { createContainerService }, { OciRuntime }, pub, { withContainerPrune }, { VolumeService }] =
     await Promise.all([
       import('../content/index.js'),
       import('../snapshots/index.js'),
@@ -51,7 +54,6 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
       import('../runtime/index.js'),
       import('./event-publishing.js'),
       import('./container-prune.js'),
-      import('../registry/client/index.js'),
       import('../volumes/index.js'),
     ]);
   const network = await openNetworks(config, logger, events);
@@ -107,13 +109,25 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     return { snapshots: [] };
   });
   if (gc.snapshots.length > 0) logger.info('removed leftover layer snapshots', { count: gc.snapshots.length });
-  const buildMod = await import('./build-backend.js');
-  await buildMod.sweepBuildContainers(localContainers, logger, dataRoot).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
-  const state = await reg.ClientState.open(join(dataRoot, 'registry-client'));
-  const regDeps = { content, images: localImages, state, insecureRegistries: config.insecureRegistries };
-  const puller = new reg.RegistryPuller(regDeps);
-  const pusher = new reg.RegistryPusher(regDeps);
-  const builder = buildMod.createBuildBackend(dataRoot, buildMod.buildPorts(localImages, localContainers, puller));
+  await sweepBuildLeftovers(localContainers, logger, dataRoot).catch((err: unknown) => logger.warn('failed to sweep build containers', { err }));
+  // The registry client and the builder are loaded by their first use (pull/push, build):
+  // many daemons never need them, and they are a fifth of berthd's code.
+  const regDeps = lazy(async () => ({
+    content,
+    images: localImages,
+    state: await (await registry()).ClientState.open(join(dataRoot, 'registry-client')),
+    insecureRegistries: config.insecureRegistries,
+  }));
+  const puller = lazy(async () => new (await registry()).RegistryPuller(await regDeps()));
+  const pusher = lazy(async () => new (await registry()).RegistryPusher(await regDeps()));
+  const buildBackend = lazy(async () => {
+    const b = await import('./build-backend.js');
+    return b.createBuildBackend(dataRoot, b.buildPorts(localImages, localContainers, { pull: async (...a) => (await puller()).pull(...a) }));
+  });
+  const builder: BuildBackend = {
+    build: async (...a) => (await buildBackend()).build(...a),
+    prune: async () => (await (await buildBackend()).prune?.()) ?? { CachesDeleted: null, SpaceReclaimed: 0 },
+  };
   // dockerd: the actor is the familiar reference (`busybox:latest`), the name its repository.
   const imageEvent = (action: string, ref: string): void => {
     events.publish({ Type: 'image', Action: action, Actor: { ID: pub.familiar(ref), Attributes: { name: pub.familiarRepo(ref) } } });
@@ -134,13 +148,13 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     builder,
     puller: {
       pull: async (target, opts, progress) => {
-        await puller.pull(target, opts, progress);
+        await (await puller()).pull(target, opts, progress);
         imageEvent('pull', target.tag ? `${target.image}${target.tag.includes(':') ? '@' : ':'}${target.tag}` : target.image);
       },
     },
     pusher: {
       push: async (target, opts, progress) => {
-        await pusher.push(target, opts, progress);
+        await (await pusher()).push(target, opts, progress);
         imageEvent('push', target.tag ? `${target.name}:${target.tag}` : target.name);
       },
     },
@@ -166,7 +180,8 @@ function openEvents(config: DaemonConfig, logger: Logger): EventBus {
  */
 export function compose(config: DaemonConfig, logger: Logger, warnings: string[]): Composition {
   const events = openEvents(config, logger);
-  const services = buildServices(config, logger, warnings, events);
+  const registry = lazy(() => import('../registry/client/index.js'));
+  const services = buildServices(config, logger, warnings, events, registry);
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
   const networks = deferred<NetworkBackend>(services.then((s) => s.networks));
@@ -174,11 +189,10 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
   const system = createSystemBackend({ config, containers, images, warnings });
   const puller: ImagePuller = { pull: async (...a) => (await services).puller.pull(...a) };
   const pusher: ImagePusher = { push: async (...a) => (await services).pusher.push(...a) };
-  const registry = import('../registry/client/index.js');
-  const auth: RegistryAuthBackend = { login: async (a) => (await registry).checkLogin(a, config.insecureRegistries) };
+  const auth: RegistryAuthBackend = { login: async (a) => (await registry()).checkLogin(a, config.insecureRegistries) };
   const searcher: ImageSearcher = {
     search: async ({ authConfig, ...o }) => {
-      const r = await registry;
+      const r = await registry();
       return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
     },
   };

@@ -21,3 +21,21 @@ export function deferred<T extends object>(target: Promise<T>): T {
     },
   });
 }
+
+/**
+ * A factory run on first use: modules most daemons never need (the builder, the registry
+ * client) are imported and built by the first call, whose promise later calls share. A
+ * failure is not kept: the next call tries again.
+ *
+ * @example const registry = lazy(() => import('../registry/client/index.js'));
+ */
+export function lazy<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
+}

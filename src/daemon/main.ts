@@ -1,8 +1,11 @@
-#!/usr/bin/env -S UV_THREADPOOL_SIZE=64 node
+#!/usr/bin/env -S UV_THREADPOOL_SIZE=64 MALLOC_ARENA_MAX=2 node
 // berthd entry. libuv sizes its threadpool on first use, which for an ES-module entry
 // happens while node loads this very file; the shebang sets the variable before node
 // starts, and the assignment below covers loaders that read the entry synchronously.
+// MALLOC_ARENA_MAX: fewer glibc arenas keeping freed pages (berthd.ts also caps them at run
+// time, for a berthd started as `node main.js`).
 process.env.UV_THREADPOOL_SIZE ??= '64';
-const { runDaemon } = await import('./berthd.js');
+const { daemonModule } = await import('./entry-module.js');
+const { runDaemon } = (await import(daemonModule(import.meta.url))) as typeof import('./berthd.js');
 const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
 process.exit(await runDaemon(process.argv.slice(2), io));

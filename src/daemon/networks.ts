@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../shared/logger.js';
 import type { DaemonConfig } from './config.js';
+import type { EmbeddedDns } from '../network/dns/dns-types.js';
 
 /**
  * Opens the network module: records under `<data-root>/network`, iproute2/nftables on the
@@ -11,14 +12,13 @@ import type { DaemonConfig } from './config.js';
  * are created again once and the old file is kept as `.migrated`.
  */
 export async function openNetworks(config: DaemonConfig, logger: Logger, events: EventBus) {
-  const [net, dnsMod] = await Promise.all([import('../network/index.js'), import('../network/dns/index.js').catch(() => undefined)]);
+  const net = await import('../network/index.js');
   const log = logger.child({ module: 'network' });
-  const dnsServer = (dnsMod as { EmbeddedDnsServer?: new (scope: unknown, opts?: unknown) => unknown } | undefined)?.EmbeddedDnsServer;
   const svc = await net.NetworkService.open({
     stateFile: join(config.dataRoot, 'network', 'state.json'),
     host: net.openNetHost({ logger: log }),
     config: config.network,
-    dns: dnsServer ? (names) => new dnsServer(names, { logger: log }) as never : undefined,
+    dns: (names) => lazyDns(async () => new (await import('../network/dns/index.js')).EmbeddedDnsServer(names, { logger: log }), log),
     hostResolvConf: () => {
       try {
         return readFileSync('/etc/resolv.conf', 'utf8');
@@ -44,4 +44,27 @@ export async function openNetworks(config: DaemonConfig, logger: Logger, events:
     }
   }
   return svc;
+}
+
+/**
+ * The embedded DNS, imported when the first user network listens (a daemon with none never
+ * loads it). When it cannot be loaded, listen answers port 0: the network module then gives
+ * containers the host's resolvers, as without an embedded DNS.
+ */
+export function lazyDns(make: () => Promise<EmbeddedDns>, log: Logger): EmbeddedDns {
+  let dns: Promise<EmbeddedDns | undefined> | undefined;
+  const load = (): Promise<EmbeddedDns | undefined> =>
+    (dns ??= make().catch((err: unknown) => {
+      log.warn('failed to load the embedded DNS; containers use the host resolvers', { err });
+      return undefined;
+    }));
+  return {
+    listen: async (address, port) => (await load())?.listen(address, port) ?? 0,
+    unlisten: async (address) => {
+      if (dns) await (await dns)?.unlisten(address);
+    },
+    close: async () => {
+      if (dns) await (await dns)?.close();
+    },
+  };
 }

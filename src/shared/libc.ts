@@ -20,6 +20,8 @@ const fns = {
   lchown: lib.func('int lchown(const char *path, uint32_t owner, uint32_t group)'),
   kill: lib.func('int kill(int pid, int sig)'),
   syncfs: lib.func('int syncfs(int fd)'),
+  mallocTrim: lib.func('int malloc_trim(size_t pad)'),
+  mallopt: lib.func('int mallopt(int param, int value)'),
 };
 
 const ERRNO_NAMES: Record<number, string> = {
@@ -136,4 +138,17 @@ export function processAlive(pid: number): boolean {
 
 export function syncfs(fd: number): void {
   check('syncfs', fns.syncfs(fd) as number, `fd ${fd}`);
+}
+
+/**
+ * malloc_trim(3): glibc gives the free pages of every malloc arena back to the system.
+ * Returns whether any memory was released.
+ */
+export function mallocTrim(): boolean {
+  return (fns.mallocTrim(0) as number) === 1;
+}
+
+/** mallopt(M_ARENA_MAX, n): threads that have no malloc arena yet share at most `n` (MALLOC_ARENA_MAX). */
+export function mallocArenaMax(n: number): boolean {
+  return (fns.mallopt(-8, n) as number) === 1;
 }
