@@ -50,7 +50,8 @@ async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): Asy
  */
 export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpackOnto?: string | null): Promise<StoredLayer> {
   const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
-  const apply = unpackOnto === undefined ? undefined : await startApply(deps, unpackOnto);
+  // without the parent's snapshot (or when preparing fails) registering the image unpacks as a pull does
+  const apply = unpackOnto === undefined ? undefined : await startApply(deps, unpackOnto).catch(() => undefined);
   let size = 0;
   try {
     const teed = async function* (): AsyncGenerator<Buffer> {
@@ -86,6 +87,7 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
   const tmpKey = `${EXTRACT_PREFIX}${randomBytes(6).toString('hex')}-commit`;
   activeExtracts.add(tmpKey);
   try {
+    if (parent !== null && (await snapshotter.stat(parent))?.kind !== 'committed') throw new EngineError('not-found', `snapshot ${parent} is not committed`);
     await snapshotter.prepare(tmpKey, parent);
   } catch (err) {
     activeExtracts.delete(tmpKey);
