@@ -43,6 +43,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 REPO="$PWD"
+. bench/lib/engines.sh # berthd_start/stop, oracle_start/stop, podman_setup/cleanup, guard_begin/end, median, in_cidr, netns_on
 need_root
 RUNS="${BENCH_RUNS:-20}"
 WARMUP="${BENCH_WARMUP:-2}"
@@ -66,7 +67,6 @@ DOCKER=/usr/local/bin/docker
 B_BRIDGE=bbench0
 B_BIP=10.248.0.1/24
 B_POOL=10.248.128.0/17
-B_TABLES=(berth-bbench0 berth-bbench0-user)
 # the private Docker oracle
 PD_RUN=/run/berth-bench-oracle
 PD_BRIDGE=bbenchd0
@@ -83,38 +83,18 @@ NET_NAME=bbench-net
 
 work="$(mktemp -d /tmp/berth-netbench.XXXXXX)"
 mkdir -p "$work/cli" && echo '{}' > "$work/cli/config.json"
-BSOCK="$work/berth.sock"
+BSOCK="$work/berth/sock"
 berthd_pid=""
-berth_started=0       # the cleanup of berth's bridges, tables and namespaces runs only then
-guard_installed=0
-ip_forward_before="$(cat /proc/sys/net/ipv4/ip_forward 2> /dev/null || true)"
-docker_mode=""        # private once the private oracle is started
-DSOCK=""
+berth_started=0       # the final sweep of br-* bridges runs only then
 have_podman=0
-PODMAN=""
 failures=()           # what failed, reported at the end
 note_fail() { failures+=("$(echo "$*" | tr '\n' ' ')"); log "FAILED: $*"; }
-# median: of the numbers on stdin (space or newline separated); prints nothing for none
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) exit; print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 bdocker() { DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" "$@"; }
 ddocker() { DOCKER_HOST="unix://$DSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" "$@"; }
 lbl() { [ "$1" = bdocker ] && echo berth || echo Docker; }
-private_oracle() {
-  BERTH_ORACLE_RUN="$PD_RUN" BERTH_ORACLE_DATA="$work/docker-data" BERTH_ORACLE_LOG="$work/dockerd.log" \
-    BERTH_ORACLE_BRIDGE="$PD_BRIDGE" BERTH_ORACLE_BIP="$PD_BIP" BERTH_ORACLE_POOL="$PD_POOL" \
-    bash scripts/oracle-docker.sh "$@"
-}
 
 # ---------------------------------------------------------------- cleanup
-# in_cidr ADDR CIDR: true when the IPv4 address lies in the subnet
-in_cidr() {
-  local ip="$1" net="${2%/*}" len="${2#*/}" a b c d e f g h
-  IFS=. read -r a b c d <<< "$ip"; IFS=. read -r e f g h <<< "$net"
-  local x=$(((a << 24) | (b << 16) | (c << 8) | d)) y=$(((e << 24) | (f << 16) | (g << 8) | h))
-  local mask=$(((0xffffffff << (32 - len)) & 0xffffffff))
-  [ $((x & mask)) = $((y & mask)) ]
-}
 # our_bridges: bbench0, bbpod0 and every br-* bridge with an address in 10.248.0.0/16
 our_bridges() {
   local name addr
@@ -124,95 +104,25 @@ our_bridges() {
     while read -r name addr; do in_cidr "$addr" "$OURS_CIDR" && echo "$name"; done
   true
 }
-# netns_on BRIDGE...: names in /run/netns of namespaces with a veth whose host end is on one of them
-netns_on() {
-  local brs=" $* " ns idx master
-  for ns in /run/netns/*; do
-    [ -e "$ns" ] || continue
-    ns="${ns##*/}"
-    for idx in $(ip -n "$ns" -o link show 2> /dev/null | sed -n 's/^[0-9]*: [^@:]*@if\([0-9]*\):.*/\1/p'); do
-      master="$(ip -o link show 2> /dev/null | awk -v i="$idx:" '$1 == i { for (k = 1; k < NF; k++) if ($k == "master") print $(k + 1) }')"
-      if [ -n "$master" ] && [[ "$brs" == *" $master "* ]]; then echo "$ns"; break; fi
-    done
-  done
-}
 
 cleanup_berth() {
-  local ids="" ns brs br ifc t i state="$work/data/network/state.json"
-  [ "$berth_started" = 1 ] || return 0
-  if [ -n "$berthd_pid" ] && pid_alive "$berthd_pid"; then
-    ids="$(bdocker ps -aq --no-trunc 2> /dev/null)"
-    [ -n "$ids" ] && { bdocker rm -f $ids > /dev/null 2>&1 || log "berth: rm -f of its containers failed"; }
-    bdocker network rm "$NET_NAME" > /dev/null 2>&1 || true
-    log "stopping the private berthd (pid $berthd_pid)"
-    kill -TERM "$berthd_pid" 2> /dev/null || true
-    for ((i = 0; i < 75; i++)); do pid_alive "$berthd_pid" || break; sleep 0.2; done
-    pid_alive "$berthd_pid" && { log "berthd still running after 15 s: SIGKILL"; kill -KILL "$berthd_pid" 2> /dev/null || true; }
-  fi
+  [ -n "$berthd_pid" ] || return 0
+  berthd_stop "$work/berth" # its containers and networks, the daemon by PID, bridges, nft tables, netns
   berthd_pid=""
-  # namespaces of its containers: the sandboxes it recorded, the ids it knew, any on its bridges
-  brs="$(our_bridges | grep -v "^$P_BRIDGE\$" | tr '\n' ' ')"
-  {
-    [ -f "$state" ] && jq -r '.sandboxes[]?.netnsName' "$state" 2> /dev/null
-    for i in $ids; do echo "berth-$i"; done
-    [ -n "$brs" ] && netns_on $brs
-  } | sort -u | while read -r ns; do
-    [[ "$ns" == berth-* ]] && [ -e "/run/netns/$ns" ] && { log "removing leftover netns $ns"; ip netns delete "$ns" 2> /dev/null || true; }
-  done
-  for br in $brs; do
-    for ifc in $(ip -o link show master "$br" 2> /dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
-      ip link del "$ifc" 2> /dev/null || true
-    done
-    ip link del "$br" 2> /dev/null && log "deleted bridge $br"
-  done
-  for t in "${B_TABLES[@]}"; do
-    nft list tables 2> /dev/null | awk -v t="$t" '$3 == t { print $2 }' | while read -r fam; do
-      nft delete table "$fam" "$t" && log "deleted nft table $fam $t"
-    done
-  done
-}
-
-cleanup_docker() {
-  if [ "$docker_mode" = private ]; then
-    private_oracle stop || true
-    rm -rf "$PD_RUN"
-  fi
-  docker_mode=""
-}
-
-cleanup_podman() {
-  local ns
-  [ -n "$PODMAN" ] || return 0
-  $PODMAN rm -af > /dev/null 2>&1 || true
-  for ns in $(netns_on "$P_BRIDGE"); do ip netns delete "$ns" 2> /dev/null || true; done
-  if ip link show "$P_BRIDGE" > /dev/null 2>&1; then
-    for ifc in $(ip -o link show master "$P_BRIDGE" 2> /dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }'); do
-      ip link del "$ifc" 2> /dev/null || true
-    done
-    ip link del "$P_BRIDGE" 2> /dev/null && log "deleted bridge $P_BRIDGE"
-  fi
-  rm -rf "/var/lib/cni/networks/$P_NET" /var/lib/cni/results/"$P_NET"-* 2> /dev/null
-  unmount_under "$work/podman"
-  rm -rf "$work/podman"
-  PODMAN=""
 }
 
 cleanup() {
   trap '' INT TERM
-  cleanup_podman
+  podman_cleanup
   cleanup_berth
-  cleanup_docker
+  oracle_stop
   # br-* left by the private dockerd (it is stopped now) or by berthd
   local br
   if [ "$berth_started" = 1 ]; then
     for br in $(our_bridges); do ip link del "$br" 2> /dev/null && log "deleted bridge $br"; done
   fi
   berth_started=0
-  if [ -n "$ip_forward_before" ] && [ "$(cat /proc/sys/net/ipv4/ip_forward 2> /dev/null)" != "$ip_forward_before" ]; then
-    echo "$ip_forward_before" > /proc/sys/net/ipv4/ip_forward 2> /dev/null || true
-  fi
-  [ "$guard_installed" = 1 ] && { bash scripts/lib/forward-guard.sh remove || true; }
-  guard_installed=0
+  guard_end
   unmount_under "$work"
   rm -rf "$work"
 }
@@ -224,25 +134,20 @@ load_start="$(cut -d' ' -f1 /proc/loadavg)"
 # leftovers of an earlier run that was killed hard
 ip link show "$B_BRIDGE" > /dev/null 2>&1 && die "bridge $B_BRIDGE exists: another network-bench runs, or an earlier one left it (ip link del $B_BRIDGE)"
 
-bash scripts/lib/forward-guard.sh status > /dev/null 2>&1 || guard_installed=1
-bash scripts/lib/forward-guard.sh install || die "could not install the forward guard (nftables); refusing to start engines that forward"
+guard_begin || die "could not install the forward guard (nftables); refusing to start engines that forward"
 
 scripts/make-busybox-rootfs.sh "$work/rootfs.tar" || die "could not build the busybox rootfs"
 
-mkdir -p "$work/data" "$work/exec"
 berth_started=1
-setsid node dist/src/daemon/main.js -H "unix://$BSOCK" --data-root "$work/data" --exec-root "$work/exec" \
-  --pidfile "$work/berthd.pid" --bridge "$B_BRIDGE" --bip "$B_BIP" \
-  --default-address-pool "base=$B_POOL,size=24" --dns "$UPSTREAM_DNS" \
-  > "$work/berthd.log" 2>&1 < /dev/null &
-berthd_pid=$!
-wait_ping "$BSOCK" 30 || { tail -n 20 "$work/berthd.log" >&2; die "berthd did not start"; }
+berthd_pid=pending
+berthd_start "$work/berth" "$B_BRIDGE" "$B_BIP" "$B_POOL" --dns "$UPSTREAM_DNS" || die "berthd did not start"
+berthd_pid="$BERTHD_PID"
 bdocker import -c 'CMD ["sh"]' "$work/rootfs.tar" busybox:latest > /dev/null || die "berth: import failed"
 bdocker run --rm --network none busybox true || die "berthd cannot run busybox; nothing to benchmark"
 berth_bridge_ok=1
 if ! err="$(bdocker run --rm busybox true 2>&1)"; then
   berth_bridge_ok=0
-  note_fail "berth: run --rm busybox true on the default bridge failed: $err (berthd log: $(tail -n 3 "$work/berthd.log" | tr '\n' ' '))"
+  note_fail "berth: run --rm busybox true on the default bridge failed: $err (berthd log: $(tail -n 3 "$work/berth/log" | tr '\n' ' '))"
 fi
 
 # Docker: always a private instance of scripts/oracle-docker.sh (same dockerd, same flags, its
@@ -250,42 +155,22 @@ fi
 # runs remove all of its containers at any moment (seen: our 100 containers vanished mid-run),
 # and 100 extra containers there would disturb their `ps`-comparing scenarios.
 ip link show "$PD_BRIDGE" > /dev/null 2>&1 && die "bridge $PD_BRIDGE exists (another network-bench runs, or an earlier one left it)"
-docker_mode=private; DSOCK="$PD_RUN/docker.sock"
-if ! private_oracle start; then
+docker_up=1
+if ! oracle_start "$PD_RUN" "$work/docker-data" "$work/dockerd.log" "$PD_BRIDGE" "$PD_BIP" "$PD_POOL"; then
   tail -n 20 "$work/dockerd.log" >&2 2> /dev/null
   note_fail "Docker: the private oracle did not start: Docker columns are empty"
-  cleanup_docker
+  oracle_stop; docker_up=0
 fi
 have_docker=0
-if [ -n "$docker_mode" ]; then
+if [ "$docker_up" = 1 ]; then
   if ddocker run --rm busybox true && ddocker run --rm --network none busybox true; then have_docker=1
   else note_fail "Docker: run --rm busybox true failed: Docker columns are empty"; fi
 fi
 
 # Podman: private storage, containers.conf and CNI network
 if command -v podman > /dev/null; then
-  mkdir -p "$work/podman/net"
-  cat > "$work/podman/containers.conf" << EOF
-[containers]
-default_ulimits = []
-[network]
-network_backend = "cni"
-network_config_dir = "$work/podman/net"
-default_network = "$P_NET"
-default_subnet = "$P_SUBNET"
-EOF
-  cat > "$work/podman/net/$P_NET.conflist" << EOF
-{
-  "cniVersion": "0.4.0",
-  "name": "$P_NET",
-  "plugins": [
-    { "type": "bridge", "bridge": "$P_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
-      "ipam": { "type": "host-local", "routes": [{ "dst": "0.0.0.0/0" }],
-                "ranges": [[{ "subnet": "$P_SUBNET", "gateway": "$P_GW" }]] } }
-  ]
-}
-EOF
-  PODMAN="env CONTAINERS_CONF=$work/podman/containers.conf podman --root $work/podman/root --runroot $work/podman/run --tmpdir $work/podman/tmp --cgroup-manager cgroupfs --events-backend file"
+  # private storage, containers.conf (default_ulimits = [], issue 9) and CNI network
+  podman_setup "$work/podman" "$P_NET" "$P_BRIDGE" "$P_SUBNET" "$P_GW"
   if $PODMAN import -c 'CMD ["sh"]' "$work/rootfs.tar" localhost/busybox:latest > /dev/null 2>&1 &&
      $PODMAN run --rm --network none localhost/busybox true > "$work/podman.err" 2>&1 &&
      $PODMAN run --rm localhost/busybox true >> "$work/podman.err" 2>&1; then
