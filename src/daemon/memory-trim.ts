@@ -25,7 +25,7 @@ export interface MemoryTrimOptions {
   idleSamples: number;
 }
 
-export const DEFAULT_TRIM_OPTIONS: MemoryTrimOptions = { intervalMs: 5000, growthBytes: 4 << 20, idleBelow: 0.05, idleSamples: 2 };
+export const DEFAULT_TRIM_OPTIONS: MemoryTrimOptions = { intervalMs: 2500, growthBytes: 4 << 20, idleBelow: 0.05, idleSamples: 2 };
 
 /**
  * Gives memory back after a burst. V8 grows its heap for a burst of work (50 containers, a
