@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +71,9 @@ export async function applyLayer(tar: Readable | AsyncIterable<Buffer>, dir: str
 }
 
 async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, dir: string, opts: LayerJobOptions, sync: boolean): Promise<ApplyLayerResult> {
+  // the DiffID is hashed here, off the worker (which is the bottleneck); it sees every byte sent
+  const hash = createHash('sha256');
+  let size = 0;
   let inFlight = 0;
   let wake: (() => void) | undefined;
   let settled = false;
@@ -91,7 +95,7 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
       return;
     }
     settle();
-    if (m.t === 'done') resolveDone({ diffId: m.diffId as ApplyLayerResult['diffId'], size: m.size });
+    if (m.t === 'done') resolveDone({ diffId: `sha256:${hash.digest('hex')}`, size });
     else rejectDone(m.kind ? new EngineError(m.kind, m.message) : Object.assign(new Error(m.message), { code: m.code }));
   };
   const onError = (err: Error): void => {
@@ -123,6 +127,8 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
     for await (const c of tar) {
       if (settled) break; // the worker failed (or finished early): its answer decides
       const b = typeof c === 'string' ? Buffer.from(c) : c;
+      hash.update(b);
+      size += b.length;
       parts.push(b);
       len += b.length;
       if (len < BATCH) continue;

@@ -14,7 +14,7 @@ export type ToWorker =
 /** Messages from the layer worker: `ack` returns credit for bytes taken off the queue. */
 export type FromWorker =
   | { t: 'ack'; n: number }
-  | { t: 'done'; diffId: string; size: number }
+  | { t: 'done' }
   | { t: 'error'; kind?: EngineError['kind']; message: string; code?: string };
 
 /** Chunks posted by the main thread, read by the tar parser as they come. */
@@ -78,9 +78,9 @@ const post = (m: FromWorker): void => port!.postMessage(m);
 
 async function run(dir: string, opts: LayerJobOptions, sync: boolean, q: ChunkQueue): Promise<void> {
   try {
-    const r = await applyTarSync(q, dir, opts);
+    await applyTarSync(q, dir, opts, false); // the main thread hashes: this thread is the busy one
     if (sync) syncDir(dir);
-    post({ t: 'done', diffId: r.diffId, size: r.size });
+    post({ t: 'done' });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     post(EngineError.is(err) ? { t: 'error', kind: err.kind, message: err.message } : { t: 'error', message: e?.message ?? String(err), code: e?.code });

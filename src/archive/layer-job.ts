@@ -40,11 +40,12 @@ const q = (s: string): string => JSON.stringify(s);
  * fs work several times over; on the main thread it would stall the daemon.
  * Paths never leave `dir`: names with `..` and hard links or symlinks pointing out are
  * rejected, and a symlink met on the way to an entry is refused (scoped-root.ts).
+ * `hashed: false` leaves the DiffID and size to the caller (who sees the same bytes).
  */
-export async function applyTarSync(src: AsyncIterable<Buffer>, dir: string, opts: LayerJobOptions = {}): Promise<ApplyLayerResult> {
+export async function applyTarSync(src: AsyncIterable<Buffer>, dir: string, opts: LayerJobOptions = {}, hashed = true): Promise<ApplyLayerResult> {
   const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', opts.anySymlinkTarget === true);
   const stats: TarStats = { size: 0, digest: () => 'sha256:' };
-  for await (const entry of readTar(src, stats)) await job.apply(entry);
+  for await (const entry of readTar(src, hashed ? stats : undefined)) await job.apply(entry);
   job.finish();
   return { diffId: stats.digest() as Digest, size: stats.size };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { invalid } from '../shared/errors.js';
 import { applyPax, BLOCK, decodeHeader, isZeroBlock, parsePax, type TarHeader } from './tar-header.js';
@@ -15,15 +15,16 @@ export interface TarStats {
   digest(): `sha256:${string}`;
 }
 
-/** Pulls exact byte counts out of a stream, hashing every byte it sees. */
+/** Pulls exact byte counts out of a stream, hashing every byte it sees when asked to. */
 class ByteSource {
   private readonly it: AsyncIterator<Buffer | string>;
   private pending: Buffer | null = null;
-  readonly hash = createHash('sha256');
+  readonly hash: Hash | undefined;
   total = 0;
 
-  constructor(src: AsyncIterable<Buffer | string>) {
+  constructor(src: AsyncIterable<Buffer | string>, hashed: boolean) {
     this.it = src[Symbol.asyncIterator]();
+    this.hash = hashed ? createHash('sha256') : undefined;
   }
 
   async chunk(): Promise<Buffer | null> {
@@ -35,7 +36,7 @@ class ByteSource {
     const r = await this.it.next();
     if (r.done) return null;
     const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-    this.hash.update(b);
+    this.hash?.update(b);
     this.total += b.length;
     return b;
   }
@@ -98,7 +99,7 @@ const pad = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
  *   for await (const e of readTar(stream, stats)) for await (const c of e.body()) ...
  */
 export async function* readTar(src: Readable | AsyncIterable<Buffer | string>, stats?: TarStats): AsyncGenerator<TarEntry> {
-  const bytes = new ByteSource(src as AsyncIterable<Buffer>);
+  const bytes = new ByteSource(src as AsyncIterable<Buffer>, stats !== undefined);
   let globalPax = new Map<string, Buffer>();
   let pax: Map<string, Buffer> | null = null;
   let longName: string | null = null;
@@ -153,7 +154,7 @@ export async function* readTar(src: Readable | AsyncIterable<Buffer | string>, s
   await bytes.drain();
   if (stats) {
     stats.size = bytes.total;
-    const hex = bytes.hash.digest('hex');
+    const hex = bytes.hash!.digest('hex');
     stats.digest = () => `sha256:${hex}`;
   }
 }
