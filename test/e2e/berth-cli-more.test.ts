@@ -202,6 +202,16 @@ const SCENARIOS: [string, Scenario][] = [
     await cli(['history', '--no-trunc', '--format', '{{.CreatedBy}}|{{.Comment}}', BASE_IMAGE]);
     await cli(['wait', `${P}-nope`]);
     await cli(['container', 'prune', '-f', '--filter', `label=${LABEL}-none`]);
+    await cli(['start', `${P}-e2`, `${P}-nope`]);
+    await cli(['export', `${P}-e2`, '-o', '/dev/null']);
+    await cli(['export', `${P}-e2`, '-o', `/nonexistent-${P}/x.tar`]);
+    await cli(['save', BASE_IMAGE, '-o', `/nonexistent-${P}/x.tar`]);
+    await cli(['commit', `${P}-e2`, 'Bad']);
+    await cli(['cp', `${P}-e2:/etc/hostname`, `/nonexistent-${P}/x`]);
+    await cli(['load', '-i', `/nonexistent-${P}`]);
+    await cli(['import', `/nonexistent-${P}`]);
+    await cli(['rmi', '-f', `${P}-nope`]);
+    await cli(['stop', '--time', '0', `${P}-e2`]);
   }],
 ];
 

@@ -1,7 +1,9 @@
 import { Option, type Command } from 'commander';
 import { containerCommit } from '../../../api-client/container-commit.js';
 import { collect } from '../../argv.js';
+import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
+import { referenceError } from '../image/tag.js';
 
 /** `berth commit [-a AUTHOR] [-c CHANGE]... [-m MSG] [-p=false] CONTAINER [REPOSITORY[:TAG]]`: prints the new image's ID. */
 export function register(parent: Command, ctx: CliContext): Command {
@@ -17,6 +19,8 @@ export function register(parent: Command, ctx: CliContext): Command {
     .option('-p, --pause', 'Pause container during commit', true)
     .addOption(new Option('--no-pause').hideHelp())
     .action(async (container: string, reference: string | undefined, o: { author?: string; change?: string[]; message?: string; pause: boolean }) => {
+      const bad = reference ? referenceError(reference) : undefined;
+      if (bad) throw new CliError(1, bad);
       const id = await containerCommit(await ctx.transport(), container, {
         reference,
         author: o.author,

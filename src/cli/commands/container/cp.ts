@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createWriteStream } from 'node:fs';
 import { lchown, link, lstat, lutimes, mkdir, rm, stat, symlink } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
+import { outputPathError } from '../../opts/output-path.js';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { containerArchiveGet, containerArchivePut, containerStatPath } from '../../../api-client/container-archive.js';
@@ -99,6 +100,9 @@ async function extractLocal(tar: Readable, dir: string, rename?: { from: string;
 }
 
 async function copyFromContainer(ctx: CliContext, container: string, srcPath: string, dest: string, o: CpOptions): Promise<void> {
+  // docker checks the local side before it asks the daemon
+  const bad = dest === '-' ? undefined : outputPathError(dest);
+  if (bad) throw new CliError(1, bad);
   const t = await ctx.transport();
   let path = srcPath;
   let rebase: string | undefined;

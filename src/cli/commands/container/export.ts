@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import { outputPathError } from '../../opts/output-path.js';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -16,6 +17,8 @@ export function register(parent: Command, ctx: CliContext): Command {
     .option('-o, --output <string>', 'Write to a file, instead of STDOUT')
     .action(async (container: string, o: { output?: string }) => {
       if (!o.output && ctx.stdout.isTTY) throw new CliError(1, 'cowardly refusing to save to a terminal. Use the -o flag or redirect');
+      const bad = o.output ? outputPathError(o.output, 'stat') : undefined;
+      if (bad) throw new CliError(1, `failed to export container: ${bad}`);
       const tar = await containerExport(await ctx.transport(), container);
       if (!o.output) {
         await pipeline(tar, ctx.stdout, { end: false });

@@ -19,7 +19,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (names: string[], o: { attach?: boolean; interactive?: boolean; detachKeys?: string }) => {
       const t = await ctx.transport();
       if (!o.attach && !o.interactive) {
-        await forEachTarget(ctx, names, (n) => containerStart(t, n, { detachKeys: o.detachKeys }));
+        await forEachTarget(ctx, names, (n) => containerStart(t, n, { detachKeys: o.detachKeys }), (failed) => `Error: failed to start containers: ${failed.join(', ')}`);
         return;
       }
       if (names.length > 1) throw new CliError(1, 'you cannot start and attach multiple containers at once');

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { containerStop } from '../../../api-client/containers.js';
 import { int } from '../../argv.js';
 import type { CliContext } from '../../context.js';
@@ -13,7 +13,11 @@ export function register(parent: Command, ctx: CliContext): Command {
     .argument('<container...>')
     .option('-s, --signal <string>', 'Signal to send to the container')
     .option('-t, --timeout <int>', 'Seconds to wait before killing the container', int)
-    .action(async (names: string[], o: { signal?: string; timeout?: number }) => {
+    .addOption(new Option('--time <int>', 'Seconds to wait before killing the container (deprecated: use --timeout)').argParser(int).hideHelp())
+    .action(async (names: string[], o: { signal?: string; timeout?: number; time?: number }) => {
+      // pflag's notice for a deprecated flag, on stdout
+      if (o.time !== undefined) ctx.out('Flag --time has been deprecated, use --timeout instead\n');
+      if (o.timeout === undefined) o.timeout = o.time;
       const t = await ctx.transport();
       await forEachTarget(ctx, names, (n) => containerStop(t, n, { timeout: o.timeout, signal: o.signal }));
     });

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { openError } from '../../opts/output-path.js';
+import { CliError } from '../../cli-error.js';
 import type { Command } from 'commander';
 import { imageImport } from '../../../api-client/images.js';
 import { collect } from '../../argv.js';
@@ -19,7 +21,9 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (file: string, reference: string | undefined, o: { change?: string[]; message?: string; platform?: string }) => {
       if (/^https?:\/\//.test(file)) throw new Error('importing from a URL is not supported by berth');
       const src = file === '-' ? ctx.stdin : createReadStream(file);
-      if (file !== '-') await new Promise<void>((resolve, reject) => (src as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject));
+      if (file !== '-') await new Promise<void>((resolve, reject) => (src as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject)).catch((e: unknown) => {
+          throw new CliError(1, openError(file, e));
+        });
       const messages = await imageImport(await ctx.transport(), src, { reference, message: o.message, changes: o.change, platform: o.platform });
       await printMessages(ctx, messages);
     });

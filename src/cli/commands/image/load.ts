@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { openError } from '../../opts/output-path.js';
 import type { Command } from 'commander';
 import { imageLoad } from '../../../api-client/images.js';
 import { CliError } from '../../cli-error.js';
@@ -17,7 +18,9 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (o: { input?: string; quiet?: boolean }) => {
       if (!o.input && ctx.stdin.isTTY) throw new CliError(1, 'requested load from stdin, but stdin is empty');
       const src = o.input ? createReadStream(o.input) : ctx.stdin;
-      if (o.input) await new Promise<void>((resolve, reject) => (src as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject));
+      if (o.input) await new Promise<void>((resolve, reject) => (src as ReturnType<typeof createReadStream>).once('open', () => resolve()).once('error', reject)).catch((e: unknown) => {
+          throw new CliError(1, openError(o.input!, e));
+        });
       const messages = await imageLoad(await ctx.transport(), src, { quiet: o.quiet });
       await printMessages(ctx, messages);
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ApiError } from '../../../api-client/api-error.js';
 import { imageRemove } from '../../../api-client/images.js';
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
@@ -16,6 +17,7 @@ export function register(parent: Command, ctx: CliContext): Command {
     .action(async (names: string[], o: { force?: boolean; prune: boolean }) => {
       const t = await ctx.transport();
       const errors: string[] = [];
+      let fatal = false;
       for (const n of names) {
         try {
           for (const item of (await imageRemove(t, n, { force: o.force, noPrune: !o.prune })) ?? []) {
@@ -23,9 +25,13 @@ export function register(parent: Command, ctx: CliContext): Command {
             if ('Deleted' in item) ctx.out(`Deleted: ${item.Deleted}\n`);
           }
         } catch (e) {
+          if (!ApiError.isNotFound(e)) fatal = true;
           errors.push(await describeError(e));
         }
       }
-      if (errors.length) throw new CliError(1, errors.join('\n'));
+      if (!errors.length) return;
+      // with -f, images that do not exist are reported but do not fail the command (docker's rmi)
+      if (!o.force || fatal) throw new CliError(1, errors.join('\n'));
+      ctx.err(`${errors.join('\n')}\n`);
     });
 }
