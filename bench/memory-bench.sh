@@ -41,7 +41,10 @@ cleanup() {
     kill -TERM "$berthd_pid" 2> /dev/null || true
     for _ in $(seq 50); do kill -0 "$berthd_pid" 2> /dev/null || break; sleep 0.2; done
   fi
+  # what berthd leaves on the host by design (it outlives the daemon for running containers)
   ip link del bmem0 2> /dev/null || true
+  nft delete table ip berth-bmem0 2> /dev/null || true
+  nft delete table ip berth-bmem0-user 2> /dev/null || true
   [ "$oracle_started" = 1 ] && private_oracle stop > /dev/null 2>&1 || true
   unmount_under "$work"
   rm -rf "$work"

@@ -35,6 +35,10 @@ cleanup() {
     bd network rm soak-net > /dev/null 2>&1 || true
     kill -TERM "$berthd_pid" 2> /dev/null || true
     for _ in $(seq 50); do kill -0 "$berthd_pid" 2> /dev/null || break; sleep 0.2; done
+    # its bridge and nft tables (berthd leaves them for containers that outlive it)
+    ip link del "${SOAK_BRIDGE:-bsoak0}" 2> /dev/null || true
+    nft delete table ip "berth-${SOAK_BRIDGE:-bsoak0}" 2> /dev/null || true
+    nft delete table ip "berth-${SOAK_BRIDGE:-bsoak0}-user" 2> /dev/null || true
   fi
   unmount_under "$work"
   rm -rf "$work"
