@@ -55,6 +55,7 @@ async function serve(config: DaemonConfig, logger: Logger): Promise<number> {
   const cleanups: (() => void)[] = [() => releasePidfile(config.pidfile)];
   const servers: Server[] = [];
   let ready: Promise<void> = Promise.resolve();
+  let closeServices: () => Promise<void> = async () => {};
   let shutdown: (s: Server) => Promise<void> = (s) => new Promise((r) => s.close(() => r()));
   const cleanup = (): void => {
     for (const c of cleanups.reverse()) c();
@@ -66,6 +67,7 @@ async function serve(config: DaemonConfig, logger: Logger): Promise<number> {
     shutdown = (await import('../server/engine-server.js')).shutdownEngineServer;
     const comp = compose(config, logger, warnings);
     ready = comp.ready;
+    closeServices = () => comp.close();
     ready.then(() => startMemoryTrim(logger, cleanups), () => {});
     for (const host of config.hosts) {
       const server = comp.createServer();
@@ -88,11 +90,14 @@ async function serve(config: DaemonConfig, logger: Logger): Promise<number> {
       stopping = true;
       if (signal) logger.info(`Processing signal '${signal}'`);
       // Containers keep running under conmon; only the API goes away.
-      Promise.all(servers.map((s) => shutdown(s))).then(() => {
-        cleanup();
-        logger.info('Daemon shutdown complete');
-        resolve(failed ? 1 : 0);
-      });
+      Promise.all(servers.map((s) => shutdown(s)))
+        .then(() => closeServices())
+        .catch((err: unknown) => logger.warn('failed to close services', { err }))
+        .then(() => {
+          cleanup();
+          logger.info('Daemon shutdown complete');
+          resolve(failed ? 1 : 0);
+        });
     };
     ready.then(
       () => logger.info('Daemon has completed initialization', { version: ENGINE_VERSION, ms: Math.round(performance.now()) }),

@@ -27,6 +27,8 @@ export interface Composition {
    * API calls that need a service wait for this; `/_ping` and `/version` do not.
    */
   ready: Promise<void>;
+  /** Waits for the services' pending writes; call after the API servers stopped. */
+  close(): Promise<void>;
 }
 
 interface Services {
@@ -37,6 +39,8 @@ interface Services {
   puller: ImagePuller;
   pusher: ImagePusher;
   builder: BuildBackend;
+  /** Puts what is still in flight on disk (the network records) before the daemon exits. */
+  close(): Promise<void>;
 }
 
 /**
@@ -146,6 +150,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
     },
     volumes,
     builder,
+    close: () => network.close(),
     puller: {
       pull: async (target, opts, progress) => {
         await (await puller()).pull(target, opts, progress);
@@ -182,6 +187,8 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
   const events = openEvents(config, logger);
   const registry = lazy(() => import('../registry/client/index.js'));
   const services = buildServices(config, logger, warnings, events, registry);
+  let booted: Services | undefined;
+  services.then((s) => (booted = s), () => {});
   const images = deferred<ImageBackend>(services.then((s) => s.images));
   const containers = deferred<ContainerBackend>(services.then((s) => s.containers));
   const networks = deferred<NetworkBackend>(services.then((s) => s.networks));
@@ -204,5 +211,7 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
     events,
     createServer: () => createEngineServer({ backends, logger: logger.child({ module: 'api' }) }),
     ready: services.then(() => undefined),
+    // A daemon stopped mid-boot has nothing of the services' in flight to wait for.
+    close: () => (booted ? booted.close() : Promise.resolve()),
   };
 }

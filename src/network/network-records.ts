@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -90,9 +91,48 @@ export function loadState(file: string): NetworkState {
   return { schemaVersion: SCHEMA_VERSION, networks: [], sandboxes: [] };
 }
 
-export function saveState(file: string, s: NetworkState): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(s));
-  renameSync(tmp, file);
+
+/**
+ * Writes the state file off the event loop, coalescing: saves asked for while a write is in flight
+ * become one more write of the newest state. A write replaces the file by rename, so a crash leaves
+ * the previous or the next state, never a torn one (boot reconciles either with the host).
+ * @example const w = new StateWriter(file, () => state, log); w.save(); ...; await w.flush();
+ */
+export class StateWriter {
+  private writing: Promise<void> | undefined;
+  private pending = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly snapshot: () => NetworkState,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  save(): void {
+    this.pending = true;
+    this.writing ??= this.drain();
+  }
+
+  /** Resolves once everything saved so far is on disk. */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  /** Writes until no save is pending; clears `writing` in the same turn that finds none pending. */
+  private async drain(): Promise<void> {
+    await undefined; // never settle synchronously: save() assigns `writing` first
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      while (this.pending) {
+        this.pending = false;
+        await writeFile(tmp, JSON.stringify(this.snapshot()));
+        await rename(tmp, this.file);
+      }
+    } catch (err) {
+      this.pending = false;
+      this.onError(err);
+    }
+    this.writing = undefined;
+  }
 }

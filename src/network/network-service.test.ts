@@ -52,7 +52,8 @@ test('boot: predefined networks with random ids, default bridge from bip, admin 
     assert.deepEqual(host.bridges.get('btest0'), { address: '10.99.0.1/24', mtu: 1500 });
     assert.equal(host.sysctls.get('net.ipv4.ip_forward'), '1');
     assert.ok(host.tables.has('berth-btest0-user'));
-    // reopened: same ids, the admin table is not declared again
+    // reopened after a stop (close puts the records on disk): same ids, the admin table is not declared again
+    await svc.close();
     const again = await open(host, dir);
     assert.deepEqual(again.svc.list().map((n) => n.Id).sort(), [...ids].sort());
     assert.equal(host.calls.filter((c) => c === 'nft').length, 1);

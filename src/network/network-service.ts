@@ -11,7 +11,7 @@ import { hostsFile, nameservers, resolvConf } from './host-files.js';
 import { AddressAllocator, resolveIpv4, type IpamConfigRequest, type Ipv4Config } from './ipam.js';
 import { contains, formatIp, macForIp, parseCidr, parseIp, type Cidr } from './ipv4.js';
 import { tableName, type NetworkConfig } from './network-config.js';
-import { loadState, saveState, type EndpointRecord, type NetworkRecord, type NetworkState, type SandboxRecord } from './network-records.js';
+import { loadState, StateWriter, type EndpointRecord, type NetworkRecord, type NetworkState, type SandboxRecord } from './network-records.js';
 import type { ContainerNetworkView, NetworkEvent, SandboxInfo, SandboxSpec } from './network-types.js';
 import { emptyEndpoint, endpointSettings, matchesNetwork, networkResource, pruneLabels, untilCutoff } from './network-views.js';
 import { BRIDGE_NAME_OPT, ipamRecord, MTU_OPT, PREDEFINED, predefinedNetwork, type PredefinedName } from './predefined-networks.js';
@@ -66,10 +66,12 @@ export class NetworkService {
   private rulesQueue: Promise<void> = Promise.resolve();
   private rulesWanted = 0;
   private readonly log: Logger;
+  private readonly writer: StateWriter;
 
   private constructor(private readonly deps: NetworkServiceDeps, private readonly state: NetworkState) {
     this.table = tableName(deps.config.bridgeName);
     this.log = deps.logger ?? silentLogger;
+    this.writer = new StateWriter(deps.stateFile, () => this.state, (err) => this.log.error('failed to save network state', { err }));
     this.names = new DnsNames({
       networks: () => this.state.networks,
       sandboxes: () => this.state.sandboxes,
@@ -148,6 +150,7 @@ export class NetworkService {
   }
 
   async close(): Promise<void> {
+    await this.writer.flush();
     await this.ports.close();
     await this.dns?.close();
   }
@@ -568,7 +571,7 @@ export class NetworkService {
   }
 
   private save(): void {
-    saveState(this.deps.stateFile, this.state);
+    this.writer.save();
   }
 }
 
