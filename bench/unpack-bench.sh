@@ -13,7 +13,7 @@
 # first run needs Debian's archive (debootstrap --variant=minbase bookworm, ~3 min).
 # Env: BENCH_UNPACK_RUNS, BENCH_CACHE, BENCH_OUT (results dir), BENCH_ORACLE_SOCK (use this
 # running dockerd instead of starting a private one), BENCH_UNPACK_BRIDGE/BIP/POOL (the private
-# oracle's and berthd's networks; defaults bunpk0 10.247.0.1/24, bunpkb0 10.247.1.1/24).
+# oracle's network; default bunpk0 10.247.0.1/24, pool 10.247.128.0/18; berthd uses bunpkb0 10.247.64.1/24).
 # Needs root; run scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
