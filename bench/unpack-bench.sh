@@ -61,7 +61,8 @@ cleanup() {
     env "${oracle_env[@]}" bash scripts/oracle-docker.sh stop || true
     rm -rf /var/lib/berth-unpack-oracle
   fi
-  ip link show bunpkb0 > /dev/null 2>&1 && ip link del bunpkb0 || true # the private berthd's bridge
+  ip link show bunpkb0 > /dev/null 2>&1 && ip link del bunpkb0 || true # the private berthd's bridge and nft tables
+  for t in berth-bunpkb0 berth-bunpkb0-user; do nft list table ip "$t" > /dev/null 2>&1 && nft delete table ip "$t" || true; done
   unmount_under "$work"
   rm -rf "$work"
 }
