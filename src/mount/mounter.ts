@@ -47,13 +47,7 @@ export function unmount(target: string): void {
   try {
     umount2(target, 0);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'EINVAL' || code === 'ENOENT') return;
-    if (code === 'EBUSY') {
-      umount2(target, MNT_DETACH);
-      return;
-    }
-    throw err;
+    afterUnmountError(target, err);
   }
 }
 
@@ -62,14 +56,19 @@ export async function unmountAsync(target: string): Promise<void> {
   try {
     await umount2Async(target, 0);
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'EINVAL' || code === 'ENOENT') return;
-    if (code === 'EBUSY') {
-      umount2(target, MNT_DETACH);
-      return;
-    }
-    throw err;
+    afterUnmountError(target, err);
   }
+}
+
+/** Not mounted: done; busy: detach lazily; anything else is the caller's error. */
+function afterUnmountError(target: string, err: unknown): void {
+  const code = (err as { code?: string }).code;
+  if (code === 'EINVAL' || code === 'ENOENT') return;
+  if (code === 'EBUSY') {
+    umount2(target, MNT_DETACH);
+    return;
+  }
+  throw err;
 }
 
 export function isMountPoint(target: string): boolean {

@@ -22,7 +22,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   registry: ['shared', 'api', 'content', 'archive', 'images'],
   network: ['shared', 'api'],
   volumes: ['shared', 'api', 'mount', 'archive'],
-  builder: ['shared', 'api'],
+  builder: ['shared', 'api', 'archive'],
   containers: ['shared', 'api', 'images', 'snapshots', 'runtime', 'mount', 'archive', 'network', 'volumes'],
   server: ['shared', 'api', 'events', 'containers', 'images'],
   'api-client': ['shared', 'api'],
