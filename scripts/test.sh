@@ -108,6 +108,16 @@ run_pid=""
 [ "$rc" != 0 ] && status=1
 cleanup > /dev/null 2>&1
 trap - EXIT
+# Tripwire: the host's device nodes are not ours to change. A test (or the code it drives) that
+# replaced one (e.g. an atomic write renamed over /dev/null) fails the run, and the node is put back.
+for dev in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+  IFS=: read -r name major minor <<< "$dev"
+  if [ "$(stat -c '%F %t:%T' "/dev/$name" 2> /dev/null)" != "character special file $(printf '%x:%x' "$major" "$minor")" ]; then
+    log "HOST DAMAGE: /dev/$name is no longer the character device $major,$minor ($(stat -c '%F, born %w' "/dev/$name" 2>&1)); restored"
+    rm -f "/dev/$name" && mknod -m 666 "/dev/$name" c "$major" "$minor"
+    status=1
+  fi
+done
 
 if grep -q 'failing tests:' "$spec_log" 2>/dev/null; then
   echo
