@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
 import type { BuildBackend, ContainerBackend, ImagePuller } from '../server/backends.js';
 import { statInLayers } from './layer-stat.js';
-import { BUILD_LABEL, BuildCache, extractTar, receiveContext, runBuild, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
+import { BuildCache, extractTar, receiveContext, runBuild, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
 import { decompress, readTar } from '../archive/index.js';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../archive/tar-encode.js';
 import { familiarString, parseReference, withDefaultTag } from '../images/reference.js';
@@ -13,7 +13,6 @@ import type { CommitImageInput, CommitImageResult } from '../images/commit-image
 import type { ResolvedImage } from '../images/image-service.js';
 import type { CommitLayerInput } from '../containers/commit.js';
 import { EngineError } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
 
 /** The image service as the builder's adapter uses it. */
 export interface BuildImageDeps {
@@ -249,18 +248,6 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
       },
     },
   };
-}
-
-/**
- * Removes what a crashed daemon left of its builds: step containers (they carry BUILD_LABEL)
- * and unpacked contexts under `<dataRoot>/builder/tmp`.
- */
-export async function sweepBuildContainers(containers: Pick<ContainerBackend, 'list' | 'remove'>, logger: Logger, dataRoot?: string): Promise<void> {
-  if (dataRoot) await rm(join(dataRoot, 'builder', 'tmp'), { recursive: true, force: true }).catch((err: unknown) => logger.warn('failed to remove build contexts', { err }));
-  const leftovers = await containers.list({ all: true, filters: new Map([['label', [BUILD_LABEL]]]) });
-  for (const c of leftovers) {
-    await containers.remove(c.Id, { force: true, volumes: true }).catch((err: unknown) => logger.warn('failed to remove build container', { id: c.Id, err }));
-  }
 }
 
 /**

@@ -30,8 +30,6 @@ export interface LaunchOptions {
   stdinOnce?: boolean;
   /** Container name for conmon's messages; defaults to id. */
   name?: string;
-  /** Rotate size for the log (bytes). */
-  logSizeMax?: number;
   /** Program (and args) conmon runs after the container exits. */
   exitCommand?: string[];
   /** conmon binary; default /usr/bin/conmon. */
@@ -131,7 +129,6 @@ function conmonArgs(opts: LaunchOptions, bundleDir: string): string[] {
   if (opts.stdin) args.push('-i');
   // A tty's stdin must survive detaches; StdinOnce=false keeps it open for later attaches.
   if (opts.stdin && (opts.terminal || opts.stdinOnce === false)) args.push('--leave-stdin-open');
-  if (opts.logSizeMax && opts.logSizeMax > 0) args.push('--log-size-max', String(opts.logSizeMax));
   if (opts.exitCommand?.length) {
     args.push('--exit-command', opts.exitCommand[0]!);
     for (const a of opts.exitCommand.slice(1)) args.push('--exit-command-arg', a);
