@@ -32,6 +32,14 @@ export async function containerAttach(t: Transport, id: string, opts: AttachOpti
       detachKeys: opts.detachKeys,
     },
   });
+  return withOutput(conn);
+}
+
+/**
+ * The hijacked connection's output as one stream: the bytes read with the 101 headers first, then
+ * the socket; a peer that hangs up ends it, any other socket error fails it.
+ */
+export function withOutput(conn: HijackedConnection): AttachedStreams {
   const output = new PassThrough();
   if (conn.head.length) output.write(conn.head);
   conn.socket.pipe(output);

@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import type { ExecCreateRequest, ExecInspect } from '../api/types.js';
-import type { AttachedStreams } from './container-attach.js';
+import { withOutput, type AttachedStreams } from './container-attach.js';
 import { type Transport, compareVersions } from './transport.js';
 
 /** What `POST /exec/{id}/start` takes (docker's `ExecStartOptions`). */
@@ -32,14 +31,7 @@ export async function execStartDetached(t: Transport, id: string, opts: Omit<Exe
  */
 export async function execAttach(t: Transport, id: string, opts: Omit<ExecStartOptions, 'Detach'> = {}): Promise<AttachedStreams> {
   const conn = await t.hijack(`/exec/${encodeURIComponent(id)}/start`, { method: 'POST', body: startBody(false, opts, await before142(t)) });
-  const output = new PassThrough();
-  if (conn.head.length) output.write(conn.head);
-  conn.socket.pipe(output);
-  conn.socket.on('error', (e: Error & { code?: string }) => {
-    if (e.code === 'EPIPE' || e.code === 'ECONNRESET') output.end();
-    else output.destroy(e);
-  });
-  return { ...conn, output };
+  return withOutput(conn);
 }
 
 /** GET /exec/{id}/json */

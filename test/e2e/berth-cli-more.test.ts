@@ -11,44 +11,20 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { BASE_IMAGE, BerthDaemon, DOCKER_CLI, apiRequest, runCommand } from './harness.js';
+import { BASE_IMAGE, BerthDaemon, DOCKER_CLI, runCommand } from './harness.js';
 import { cliEnv } from './lib/berth-daemon.js';
 import { BERTH_JS } from './lib/paths.js';
+import { recordTranscript, removeByPrefix, type Scenario, type Step } from './lib/transcript.js';
 
 const P = `bcm${process.pid}`;
 const LABEL = `berth-e2e=${P}`;
 
-interface Step {
-  cmd: string;
-  code: number;
-  out: string;
-  err: string;
-}
-
-type Cli = (args: string[], input?: string | Buffer) => Promise<void>;
-type Scenario = (cli: Cli) => Promise<void>;
-
 async function transcript(which: 'docker' | 'berth', socket: string, scenario: Scenario): Promise<Step[]> {
-  const steps: Step[] = [];
-  const env = cliEnv(socket);
-  const cli: Cli = async (args, input) => {
-    const r = which === 'docker'
-      ? await runCommand(DOCKER_CLI, args, { env, input, timeoutMs: 60_000 })
-      : await runCommand(process.execPath, [BERTH_JS, ...args], { env, input, timeoutMs: 60_000 });
-    steps.push({ cmd: args.join(' '), code: r.code, out: r.stdout, err: r.stderr });
-  };
-  try {
-    await scenario(cli);
-  } finally {
-    await cleanup(socket);
-  }
-  return normalize(steps);
+  return normalize(await recordTranscript(which, socket, scenario, () => cleanup(socket)));
 }
 
 async function cleanup(socket: string): Promise<void> {
-  const filters = encodeURIComponent(JSON.stringify({ name: [P] }));
-  const cs = await apiRequest(socket, 'GET', `/containers/json?all=1&filters=${filters}`);
-  if (cs.status === 200) for (const c of cs.json<{ Id: string }[]>()) await apiRequest(socket, 'DELETE', `/containers/${c.Id}?force=1&v=1`);
+  await removeByPrefix(socket, P);
 }
 
 /** Ids, times, PIDs (first or last column) and measured values (CPU, memory, I/O) → placeholders; `docker` → `berth` in stderr. */

@@ -11,50 +11,20 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BASE_IMAGE, BerthDaemon, DOCKER_CLI, ORACLE_SOCKET, apiRequest, baseRootfsTar, ping, runCommand, testSubnet } from './harness.js';
+import { BASE_IMAGE, BerthDaemon, DOCKER_CLI, ORACLE_SOCKET, baseRootfsTar, ping, runCommand, testSubnet } from './harness.js';
 import { cliEnv } from './lib/berth-daemon.js';
-import { BERTH_JS } from './lib/paths.js';
+import { recordTranscript, removeByPrefix, type Scenario, type Step } from './lib/transcript.js';
 import { readFileSync } from 'node:fs';
 
 const P = `bnt${process.pid}`;
 const LABEL = `berth-e2e=${P}`;
 
-/** One step of a transcript. */
-interface Step {
-  cmd: string;
-  code: number;
-  out: string;
-  err: string;
-}
-
-type Cli = (args: string[], input?: string) => Promise<void>;
-type Scenario = (cli: Cli) => Promise<void>;
-
-/** Runs a scenario with one CLI against `socket`, recording every step, then removes what it made. */
 async function transcript(which: 'docker' | 'berth', socket: string, scenario: Scenario): Promise<Step[]> {
-  const steps: Step[] = [];
-  const env = cliEnv(socket);
-  const cli: Cli = async (args, input) => {
-    const r = which === 'docker'
-      ? await runCommand(DOCKER_CLI, args, { env, input })
-      : await runCommand(process.execPath, [BERTH_JS, ...args], { env, input });
-    steps.push({ cmd: args.join(' '), code: r.code, out: r.stdout, err: r.stderr });
-  };
-  try {
-    await scenario(cli);
-  } finally {
-    await cleanup(socket);
-  }
-  return normalize(steps);
+  return normalize(await recordTranscript(which, socket, scenario, () => cleanup(socket)));
 }
 
-/** Force-removes this process's containers and networks (by name prefix) through the API. */
 async function cleanup(socket: string): Promise<void> {
-  const filters = encodeURIComponent(JSON.stringify({ name: [P] }));
-  const cs = await apiRequest(socket, 'GET', `/containers/json?all=1&filters=${filters}`);
-  if (cs.status === 200) for (const c of cs.json<{ Id: string }[]>()) await apiRequest(socket, 'DELETE', `/containers/${c.Id}?force=1&v=1`);
-  const ns = await apiRequest(socket, 'GET', `/networks?filters=${filters}`);
-  if (ns.status === 200) for (const n of ns.json<{ Id: string; Name: string }[]>()) if (n.Name.startsWith(P)) await apiRequest(socket, 'DELETE', `/networks/${n.Id}`);
+  await removeByPrefix(socket, P, { networks: true });
 }
 
 /**
