@@ -9,11 +9,11 @@ import { NetworkService } from './network-service.js';
 import type { SandboxSpec } from './network-types.js';
 import { RecordingNetHost } from './testing/recording-net-host.js';
 
-async function open(host = new RecordingNetHost(), dir = mkdtempSync(join(tmpdir(), 'berth-netsvc-'))) {
+async function open(host = new RecordingNetHost(), dir = mkdtempSync(join(tmpdir(), 'berth-netsvc-')), bip: string | null = '10.99.0.1/24') {
   const svc = await NetworkService.open({
     stateFile: join(dir, 'state.json'),
     host,
-    config: { ...defaultNetworkConfig(), bridgeName: 'btest0', bip: '10.99.0.1/24', pools: [{ base: '10.100.0.0/16', size: 24 }] },
+    config: { ...defaultNetworkConfig(), bridgeName: 'btest0', bip: bip ?? undefined, pools: [{ base: '10.100.0.0/16', size: 24 }] },
     hostResolvConf: () => 'nameserver 127.0.0.53\nsearch corp\n',
     dns: () => ({ listen: async () => 5353, unlisten: async () => {}, close: async () => {} }),
   });
@@ -59,6 +59,24 @@ test('boot: predefined networks with random ids, default bridge from bip, admin 
     assert.equal(host.calls.filter((c) => c === 'nft').length, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('boot without bip: the default bridge keeps the address its bridge already has (as dockerd with docker0), else the first free pool', async () => {
+  const host = new RecordingNetHost();
+  host.bridges.set('btest0', { address: '10.77.3.1/24', mtu: 1500 });
+  const { svc, dir } = await open(host, undefined, null);
+  try {
+    assert.deepEqual(svc.inspect('bridge').IPAM.Config, [{ Subnet: '10.77.3.0/24', Gateway: '10.77.3.1' }]);
+    assert.deepEqual(host.bridges.get('btest0'), { address: '10.77.3.1/24', mtu: 1500 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const fresh = await open(new RecordingNetHost(), undefined, null);
+  try {
+    assert.deepEqual(fresh.svc.inspect('bridge').IPAM.Config, [{ Subnet: '10.100.0.0/24', Gateway: '10.100.0.1' }]);
+  } finally {
+    rmSync(fresh.dir, { recursive: true, force: true });
   }
 });
 

@@ -466,7 +466,8 @@ export class NetworkService {
   }
 
   private async predefined(name: PredefinedName): Promise<NetworkRecord> {
-    return predefinedNetwork(name, this.deps.config, () => this.usedSubnets());
+    const bridge = this.deps.config.bridgeName;
+    return predefinedNetwork(name, this.deps.config, () => this.usedSubnets(), () => this.deps.host.linkAddresses(bridge).catch(() => []));
   }
 
   private allocatorFor(n: NetworkRecord): { cfg: Ipv4Config; alloc: AddressAllocator } {

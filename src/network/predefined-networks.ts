@@ -19,9 +19,16 @@ export function ipamRecord(cfg: Ipv4Config, req: IpamConfigRequest | undefined):
 
 /**
  * The record of a predefined network, made once at first boot with a random ID: `host` and
- * `none` have no addresses; `bridge` takes `bip`/`fixed-cidr` or the first free pool subnet.
+ * `none` have no addresses; `bridge` takes `bip`/`fixed-cidr`, else the address its bridge
+ * already has (dockerd keeps an existing docker0's address rather than adding another), else the
+ * first free pool subnet.
  */
-export async function predefinedNetwork(name: PredefinedName, config: NetworkConfig, used: () => Promise<{ cidr: Cidr; ours: boolean }[]>): Promise<NetworkRecord> {
+export async function predefinedNetwork(
+  name: PredefinedName,
+  config: NetworkConfig,
+  used: () => Promise<{ cidr: Cidr; ours: boolean }[]>,
+  bridgeAddresses: () => Promise<string[]> = async () => [],
+): Promise<NetworkRecord> {
   const base: NetworkRecord = {
     id: newId(),
     name,
@@ -42,6 +49,9 @@ export async function predefinedNetwork(name: PredefinedName, config: NetworkCon
     const p = parseCidr(config.bip);
     if (!p) throw new Error(`invalid bip ${config.bip}`);
     req = { Subnet: formatCidr(p.cidr), Gateway: formatIp(p.address), IPRange: config.fixedCidr };
+  } else {
+    const existing = (await bridgeAddresses()).map(parseCidr).find((p) => p !== undefined);
+    if (existing) req = { Subnet: formatCidr(existing.cidr), Gateway: formatIp(existing.address), IPRange: config.fixedCidr };
   }
   const cfg = resolveIpv4(req, config.pools, await used());
   base.bridge = config.bridgeName;

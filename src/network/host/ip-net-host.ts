@@ -36,13 +36,14 @@ export class IpNetHost implements NetHost {
   constructor(private readonly paths: { ip: string; nft: string } = { ip: 'ip', nft: 'nft' }) {}
 
   async ensureBridge(name: string, address: string, mtu: number): Promise<void> {
-    const links = await this.links();
+    const exists = (await this.links()).some((l) => l.name === name);
     const lines: string[] = [];
-    if (!links.some((l) => l.name === name)) lines.push(`link add name ${name} type bridge`);
+    if (!exists) lines.push(`link add name ${name} type bridge`);
     // A fixed MAC: a bridge otherwise takes the lowest MAC of its ports, and containers that
     // cached the old gateway MAC lose their gateway whenever a veth with a lower one joins.
     lines.push(`link set ${name} mtu ${mtu} address ${bridgeMac(name)}`);
     lines.push(`addr replace ${address} dev ${name}`);
+    for (const a of exists ? await this.linkAddresses(name) : []) if (a !== address) lines.push(`addr del ${a} dev ${name}`);
     lines.push(`link set ${name} up`);
     await run(this.paths.ip, ['-batch', '-'], lines.join('\n') + '\n');
   }
@@ -102,6 +103,15 @@ export class IpNetHost implements NetHost {
   async localAddresses(): Promise<string[]> {
     const out = JSON.parse(await run(this.paths.ip, ['-j', '-4', 'addr', 'show'])) as { addr_info?: { local: string }[] }[];
     return out.flatMap((l) => (l.addr_info ?? []).map((a) => a.local));
+  }
+
+  async linkAddresses(name: string): Promise<string[]> {
+    const out = await run(this.paths.ip, ['-j', '-4', 'addr', 'show', 'dev', name]).catch((err: Error) => {
+      if (/does not exist|Cannot find device/.test(err.message)) return '[]';
+      throw err;
+    });
+    const links = JSON.parse(out) as { addr_info?: { local: string; prefixlen: number }[] }[];
+    return links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`));
   }
 
   async nft(script: string): Promise<void> {

@@ -32,7 +32,10 @@ export interface HostLink {
 }
 
 export interface NetHost {
-  /** Creates the bridge with `address` (gateway/prefix) and brings it up; makes an existing one match. */
+  /**
+   * Creates the bridge with `address` (gateway/prefix) and brings it up; makes an existing one
+   * match, dropping any other IPv4 address it has (libnetwork's bridge set-up does the same).
+   */
   ensureBridge(name: string, address: string, mtu: number): Promise<void>;
   deleteLink(name: string): Promise<void>;
   /** `/run/netns/<name>`; returns the path. */
@@ -47,6 +50,8 @@ export interface NetHost {
   routes(): Promise<string[]>;
   /** Local IPv4 addresses of the host. */
   localAddresses(): Promise<string[]>;
+  /** IPv4 addresses (`a.b.c.d/prefix`) on one link, in the kernel's order; [] when it does not exist. */
+  linkAddresses(name: string): Promise<string[]>;
   /** Applies an nft script atomically (`nft -f -`). */
   nft(script: string): Promise<void>;
   /** Whether an nft table exists. */

@@ -115,6 +115,10 @@ export class NetlinkNetHost implements NetHost {
     return this.ip.localAddresses();
   }
 
+  linkAddresses(name: string): Promise<string[]> {
+    return this.ip.linkAddresses(name);
+  }
+
   nft(script: string): Promise<void> {
     return this.ip.nft(script);
   }

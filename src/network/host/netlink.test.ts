@@ -199,3 +199,21 @@ test('openNetHost picks netlink when it works, iproute2 when it does not', { ski
   assert.match(warned.join(), /rtnetlink unavailable/);
   assert.equal(self(), home);
 });
+
+test('ensureBridge: an existing bridge ends with exactly the wanted address (stale ones dropped), linkAddresses reads them', { skip }, async () => {
+  const host = new IpNetHost();
+  const b = `bea${r}`;
+  try {
+    ip('link', 'add', b, 'type', 'bridge');
+    ip('addr', 'add', '10.249.7.1/24', 'dev', b);
+    ip('addr', 'add', '10.249.8.1/24', 'dev', b);
+    assert.deepEqual(await host.linkAddresses(b), ['10.249.7.1/24', '10.249.8.1/24']);
+    await host.ensureBridge(b, '10.249.9.1/24', 1500);
+    assert.deepEqual(await host.linkAddresses(b), ['10.249.9.1/24']);
+    await host.ensureBridge(b, '10.249.9.1/24', 1500);
+    assert.deepEqual(await host.linkAddresses(b), ['10.249.9.1/24']);
+  } finally {
+    quiet('link', 'del', b);
+  }
+  assert.deepEqual(await host.linkAddresses(b), []);
+});

@@ -76,6 +76,11 @@ export class RecordingNetHost implements NetHost {
     return ['127.0.0.1'];
   }
 
+  async linkAddresses(name: string): Promise<string[]> {
+    const b = this.bridges.get(name);
+    return b ? [b.address] : [];
+  }
+
   async nft(script: string): Promise<void> {
     this.maybeFail('nft');
     this.calls.push('nft');
