@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { JSONMessage } from '../api/types.js';
+import { CONTEXT_SESSION_PARAM } from '../api/context-sync.js';
 import { jsonMessages } from './json-stream.js';
 import type { Transport } from './transport.js';
 
@@ -34,6 +35,8 @@ export interface ImageBuildOptions {
   cgroupParent?: string;
   isolation?: string;
   ulimits?: { Name: string; Soft: number; Hard: number }[];
+  /** berth's incremental context: the session from contextSync; the body is then the delta tar. */
+  contextSession?: string;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function imageBuild(t: Transport, context: Readable, opts: ImageBui
       cgroupparent: opts.cgroupParent,
       isolation: opts.isolation,
       ulimits: opts.ulimits?.length ? JSON.stringify(opts.ulimits) : undefined,
+      [CONTEXT_SESSION_PARAM]: opts.contextSession,
     },
   });
   return jsonMessages(res);

@@ -41,6 +41,8 @@ export type {
 
 // Build context: the tar the daemon receives, unpacked safely, with digests for the cache.
 export { receiveContext } from './context/receive-context.js';
+export { SyncedContexts } from './context/synced-contexts.js';
+export type { SyncedContextsOptions, AssembleOptions } from './context/synced-contexts.js';
 export type { ReceiveContextOptions } from './context/receive-context.js';
 export { BuildContext } from './context/build-context.js';
 export type { ContextDockerfile } from './context/build-context.js';

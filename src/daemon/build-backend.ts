@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { ContainerConfig } from '../api/types.js';
 import type { BuildBackend, ContainerBackend, ImagePuller } from '../server/backends.js';
 import { statInLayers } from './layer-stat.js';
-import { BuildCache, extractTar, receiveContext, runBuild, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
+import { BuildCache, extractTar, receiveContext, runBuild, SyncedContexts, type BuildPorts, type CopyEntry, type CopyFromImage } from '../builder/index.js';
 import { decompress, readTar } from '../archive/index.js';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../archive/tar-encode.js';
 import { familiarString, parseReference, withDefaultTag } from '../images/reference.js';
@@ -256,9 +256,17 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
  */
 export function createBuildBackend(dataRoot: string, ports: BuildPorts): BuildBackend {
   const cache = BuildCache.open(join(dataRoot, 'builder', 'cache.json'));
+  // berth's incremental contexts; under builder/tmp, wiped at boot (build-sweep.ts): their index is in memory
+  const synced = new SyncedContexts(join(dataRoot, 'builder', 'tmp', 'synced'));
   return {
+    async syncContext(req) {
+      return synced.sync(req);
+    },
     async build(body, req, progress, signal) {
-      const ctx = await receiveContext(body, { workDir: join(dataRoot, 'builder', 'tmp'), dockerfile: req.dockerfile });
+      const workDir = join(dataRoot, 'builder', 'tmp');
+      const ctx = req.contextSession
+        ? await synced.assemble(req.contextSession, body, { workDir, dockerfile: req.dockerfile })
+        : await receiveContext(body, { workDir, dockerfile: req.dockerfile });
       try {
         return await runBuild(ports, await cache, ctx, {
           tags: req.tags,

@@ -131,6 +131,7 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const builder: BuildBackend = {
     build: async (...a) => (await buildBackend()).build(...a),
     prune: async () => (await (await buildBackend()).prune?.()) ?? { CachesDeleted: null, SpaceReclaimed: 0 },
+    syncContext: async (req) => (await buildBackend()).syncContext!(req),
   };
   // dockerd: the actor is the familiar reference (`busybox:latest`), the name its repository.
   const imageEvent = (action: string, ref: string): void => {
@@ -203,7 +204,11 @@ export function compose(config: DaemonConfig, logger: Logger, warnings: string[]
       return r.searchImages({ ...o, auth: r.decodeAuthHeader(authConfig) }, config.insecureRegistries);
     },
   };
-  const builder: BuildBackend = { build: async (...a) => (await services).builder.build(...a), prune: async () => (await (await services).builder.prune?.()) ?? { CachesDeleted: null, SpaceReclaimed: 0 } };
+  const builder: BuildBackend = {
+    build: async (...a) => (await services).builder.build(...a),
+    prune: async () => (await (await services).builder.prune?.()) ?? { CachesDeleted: null, SpaceReclaimed: 0 },
+    syncContext: async (req) => (await services).builder.syncContext!(req),
+  };
   system.df = () => systemDf(images, containers, volumes);
   const backends: ServerBackends = { images, containers, system, events, puller, pusher, auth, searcher, networks, volumes, builder };
   return {

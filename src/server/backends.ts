@@ -5,6 +5,7 @@ import type { Filters } from '../shared/filters.js';
 import type { ContainerConfig, ContainerUpdateRequest, EndpointSettings, ExecCreateRequest, ExecInspect, ImageDeleteItem, NetworkResource, Volume } from '../api/types.js';
 import type { ExecStartResult } from '../containers/container-service.js';
 import type { Readable } from 'node:stream';
+import type { ContextSyncRequest, ContextSyncResponse } from '../api/context-sync.js';
 
 /** What the image routes call: the image service. */
 export type ImageBackend = Pick<
@@ -156,6 +157,8 @@ export interface BuildRequest {
   cacheFrom: string[];
   /** berth's `--secret id=x,src=file` (sent as the `secrets` JSON parameter by berth build). */
   secrets: Record<string, string>;
+  /** berth's incremental context (`berthcontext`, src/api/context-sync.ts): the body is the delta of this session. */
+  contextSession?: string;
 }
 
 /** Where a build writes its progress: stream text and aux values (the image ID). */
@@ -169,4 +172,6 @@ export interface BuildBackend {
   build(body: AsyncIterable<Buffer>, req: BuildRequest, progress: BuildProgress, signal: AbortSignal): Promise<string>;
   /** `POST /build/prune`: the build cache. */
   prune?(): Promise<{ CachesDeleted: string[] | null; SpaceReclaimed: number }>;
+  /** `POST /berth/build/context` (berth's extension): which files of a context manifest to send. */
+  syncContext?(req: ContextSyncRequest): Promise<ContextSyncResponse>;
 }

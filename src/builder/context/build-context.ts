@@ -48,8 +48,11 @@ export class BuildContext {
     private readonly spool: string,
     private readonly entries: Map<string, IndexedEntry>,
     readonly dockerfile: ContextDockerfile,
+    /** The spool already open (it may be replaced on disk meanwhile: a synced context's); closed by dispose. */
+    handle?: FileHandle,
   ) {
     this.digests = new ContextDigests(entries);
+    if (handle) this.fh = Promise.resolve(handle);
   }
 
   /** The entry at `path` (not following symlinks), if any. */

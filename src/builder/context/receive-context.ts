@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -43,13 +43,22 @@ export async function receiveContext(
   const spool = join(dir, 'files');
   try {
     const entries = await unpack(new ByteSource(body), spool, options);
-    const dockerfile = await readDockerfile(spool, entries, options.dockerfile);
-    await hideIgnoredBuildFiles(spool, entries, dockerfile.path);
-    return new BuildContext(dir, spool, entries, dockerfile);
+    return await contextOf(dir, spool, entries, options.dockerfile);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * The BuildContext of an index whose file contents are in `spool`: the Dockerfile read
+ * (Docker's rules), the Dockerfile and `.dockerignore` hidden when `.dockerignore` excludes
+ * them. `handle`: the spool already open (a shared spool that may be replaced meanwhile).
+ */
+export async function contextOf(dir: string, spool: string, entries: Map<string, IndexedEntry>, dockerfileParam: string | undefined, handle?: FileHandle): Promise<BuildContext> {
+  const dockerfile = await readDockerfile(spool, entries, dockerfileParam, handle);
+  await hideIgnoredBuildFiles(spool, entries, dockerfile.path, handle);
+  return new BuildContext(dir, spool, entries, dockerfile, handle);
 }
 
 async function unpack(src: ByteSource, spool: string, options: ReceiveContextOptions): Promise<Map<string, IndexedEntry>> {
@@ -90,15 +99,15 @@ async function bareDockerfile(src: ByteSource, spool: string, options: ReceiveCo
   return entries;
 }
 
-/** The content of a file entry, read from the spool. */
-async function readEntry(spool: string, e: IndexedEntry): Promise<string> {
-  const fh = await open(spool, 'r');
+/** The content of a file entry, read from the spool (or the given handle on it). */
+async function readEntry(spool: string, e: IndexedEntry, handle?: FileHandle): Promise<string> {
+  const fh = handle ?? (await open(spool, 'r'));
   try {
     const buf = Buffer.alloc(e.size);
     await fh.read(buf, 0, e.size, e.offset ?? 0);
     return buf.toString('utf8');
   } finally {
-    await fh.close();
+    if (!handle) await fh.close();
   }
 }
 
@@ -107,6 +116,7 @@ async function readDockerfile(
   spool: string,
   entries: ReadonlyMap<string, IndexedEntry>,
   requested: string | undefined,
+  handle?: FileHandle,
 ): Promise<ContextDockerfile> {
   const name = requested || DEFAULT_DOCKERFILE;
   const clean = cleanRelative(name);
@@ -117,14 +127,14 @@ async function readDockerfile(
   if (!e || e.type === 'symlink') throw invalid(`Cannot locate specified Dockerfile: ${name}`);
   if (e.type === 'dir' || path === '') throw invalid(`unexpected error reading Dockerfile: read ${name}: is a directory`);
   if (e.size === 0) throw invalid(`the Dockerfile (${name}) cannot be empty`);
-  return { path, content: await readEntry(spool, e) };
+  return { path, content: await readEntry(spool, e, handle) };
 }
 
 /** The Dockerfile and `.dockerignore` are always sent, but COPY does not see them when `.dockerignore` excludes them. */
-async function hideIgnoredBuildFiles(spool: string, entries: Map<string, IndexedEntry>, dockerfile: string): Promise<void> {
+async function hideIgnoredBuildFiles(spool: string, entries: Map<string, IndexedEntry>, dockerfile: string, handle?: FileHandle): Promise<void> {
   const ignoreFile = entries.get('.dockerignore');
   if (ignoreFile?.type !== 'file') return;
-  const rules = DockerIgnore.parse(await readEntry(spool, ignoreFile));
+  const rules = DockerIgnore.parse(await readEntry(spool, ignoreFile, handle));
   for (const path of ['.dockerignore', dockerfile]) {
     if (!entries.has(path) || !rules.matches(path)) continue;
     for (const p of [...entries.keys()]) if (isWithin(p, path)) entries.delete(p);

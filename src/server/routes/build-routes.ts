@@ -4,6 +4,8 @@ import type { BuildRequest } from '../backends.js';
 import { boolParam, intParam, strParam } from '../query.js';
 import { streamProgress } from '../json-stream.js';
 import { sendJson } from '../respond.js';
+import { readJson } from '../body.js';
+import { CONTEXT_SESSION_PARAM, CONTEXT_SYNC_PATH, type ContextSyncRequest } from '../../api/context-sync.js';
 import { EngineError, invalid } from '../../shared/errors.js';
 
 function jsonParam<T>(q: URLSearchParams, name: string, dflt: T): T {
@@ -37,6 +39,7 @@ export function buildRequest(q: URLSearchParams): BuildRequest {
     extraHosts: extra,
     cacheFrom: jsonParam<string[]>(q, 'cachefrom', []) ?? [],
     secrets: jsonParam<Record<string, string>>(q, 'secrets', {}) ?? {},
+    contextSession: strParam(q, CONTEXT_SESSION_PARAM),
   };
 }
 
@@ -74,7 +77,17 @@ async function prune(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, await builder.prune());
 }
 
+/** `POST /berth/build/context`: berth's incremental context, step 1 (src/api/context-sync.ts). */
+async function syncContext(ctx: RequestContext): Promise<void> {
+  const builder = ctx.backends.builder;
+  if (!builder?.syncContext) throw new EngineError('not-found', 'page not found');
+  const body = await readJson<ContextSyncRequest>(ctx.req);
+  if (!body) throw invalid('context sync: empty request');
+  sendJson(ctx.res, 200, await builder.syncContext(body));
+}
+
 export const buildRoutes: Route[] = [
   { method: 'POST', path: '/build', handler: build },
   { method: 'POST', path: '/build/prune', handler: prune },
+  { method: 'POST', path: CONTEXT_SYNC_PATH, handler: syncContext },
 ];

@@ -3,10 +3,13 @@ import { createGzip } from 'node:zlib';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { type Command, Option } from 'commander';
-import { imageBuild } from '../../../api-client/image-build.js';
+import { imageBuild, type ImageBuildOptions } from '../../../api-client/image-build.js';
+import { contextSync } from '../../../api-client/context-sync.js';
+import { ApiError } from '../../../api-client/api-error.js';
+import type { JSONMessage } from '../../../api/types.js';
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
-import { contextTar } from './build-context.js';
+import { contextId, manifestOf, packContext, planContext, type ContextPlan } from './build-context.js';
 import { TtyBuildRenderer } from './build-progress.js';
 import { int } from '../../argv.js';
 import { parseRamBytes } from '../../format/units.js';
@@ -142,6 +145,8 @@ export function register(parent: Command, ctx: CliContext): Command {
       let body: Readable;
       let dockerfile: string | undefined;
       let sent: (() => number) | undefined;
+      let plan: ContextPlan | undefined;
+      let session: string | undefined;
       if (path === '-') {
         if (o.file === '-') throw new CliError(1, 'invalid argument: can\'t use stdin for both build context and dockerfile');
         body = Readable.from([await readAll(ctx.stdin)]);
@@ -158,12 +163,16 @@ export function register(parent: Command, ctx: CliContext): Command {
             stdinDockerfile = await readFile(abs);
           }
         }
-        const c = await contextTar(dir, name, stdinDockerfile);
+        plan = planContext(dir, name, stdinDockerfile);
+        dockerfile = plan.dockerfile;
+        // berth's incremental context: only files berthd does not hold unchanged (BERTH_BUILD_CONTEXT=tar: always the whole tar)
+        const sync = o.compress || process.env.BERTH_BUILD_CONTEXT === 'tar' ? undefined : await contextSync(await ctx.transport(), { id: contextId(dir), entries: manifestOf(plan) });
+        session = sync?.session;
+        const c = packContext(plan, sync?.need);
         body = o.compress ? c.tar.pipe(createGzip()) : c.tar;
-        dockerfile = c.dockerfile;
         sent = c.size;
       }
-      const messages = await imageBuild(await ctx.transport(), body, {
+      const options: ImageBuildOptions = {
         tags: o.tag,
         dockerfile,
         buildArgs: keyValues(o.buildArg, true),
@@ -190,7 +199,17 @@ export function register(parent: Command, ctx: CliContext): Command {
         cgroupParent: o.cgroupParent,
         isolation: o.isolation,
         ulimits: o.ulimit.map(parseUlimit),
-      });
+      };
+      let messages: AsyncGenerator<JSONMessage>;
+      try {
+        messages = await imageBuild(await ctx.transport(), body, { ...options, contextSession: session });
+      } catch (err) {
+        // the session expired or berthd restarted in between: the whole context, as the docker CLI sends it
+        if (!session || !plan || !ApiError.is(err, 409)) throw err;
+        const c = packContext(plan);
+        sent = c.size;
+        messages = await imageBuild(await ctx.transport(), c.tar, options);
+      }
       if (!o.quiet && sent) ctx.out(`Sending build context to Docker daemon  ${humanSize(sent())}\n\n`);
       if (o.progress !== undefined && o.progress !== 'plain' && o.progress !== 'tty' && o.progress !== 'auto') {
         throw new CliError(1, `invalid progress type: ${o.progress} (plain, tty)`);
