@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, watch, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -8,6 +7,7 @@ import { openAttach, type AttachConnection } from './attach.js';
 import { monitorPaths } from './monitor-paths.js';
 import type { OciRuntime } from './oci-runtime.js';
 import { runtimeStartError } from './runtime-error.js';
+import { spawnChild, type SpawnedChild } from './spawn.js';
 
 export { monitorPaths } from './monitor-paths.js';
 export type { MonitorPaths } from './monitor-paths.js';
@@ -75,19 +75,21 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
 
   const args = conmonArgs(opts, bundleDir);
   const errFd = openSync(paths.conmonLog, 'a');
-  let child;
+  let child: SpawnedChild;
   try {
-    child = spawn(opts.conmonPath ?? CONMON_PATH, args, {
+    child = spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
       stdio: ['ignore', 'ignore', errFd, 'pipe'],
       detached: true,
       // conmon writes files (`oom`) into its working directory: keep them in the state dir.
       cwd: paths.stateDir,
       env: { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3' },
     });
+  } catch (err) {
+    throw EngineError.wrap('internal', `failed to launch container ${opts.id}`, err);
   } finally {
     closeSync(errFd);
   }
-  child.on('error', () => {});
+  // conmon forks away at once; the first process is reaped in the background
   child.unref();
   const sync = child.stdio[3] as Readable;
   let msg: { data: number; message?: string } | undefined;
@@ -123,6 +125,9 @@ function conmonArgs(opts: LaunchOptions, bundleDir: string): string[] {
     '--exit-dir', paths.exitDir,
     '--persist-dir', paths.persistDir,
     '--socket-dir-path', paths.stateDir,
+    // no fsync of the log when the container exits (it delays the exit file, which everything
+    // waiting on the exit waits for); dockerd does not sync its json-file logs either
+    '--no-sync-log',
   ];
   for (const a of opts.runtime.globalArgs()) args.push('--runtime-arg', a);
   if (opts.terminal) args.push('-t');

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -7,6 +6,7 @@ import type { AttachChunk } from './attach.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { ExecOptions, ExecSession } from './exec-session.js';
 import { runtimeStartError } from './runtime-error.js';
+import { exitCodeOf, spawnChild, type SpawnedChild } from './spawn.js';
 
 /**
  * A process without a terminal run in a running container by `<runtime> exec` itself, as
@@ -47,15 +47,20 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
   });
   watcher.on('error', () => {});
 
-  const child = spawn(opts.runtime.path, [...opts.runtime.globalArgs(), 'exec', '--process', specPath, '--pid-file', pidFile, opts.containerId], {
-    stdio: [attach && opts.stdin ? 'pipe' : 'ignore', attach ? 'pipe' : 'ignore', 'pipe'],
-    // its own process group: signals meant for berthd (Ctrl-C, a group kill) do not reach it
-    detached: true,
-  });
-  const exited = new Promise<number>((resolve) => {
-    child.on('error', () => resolve(-1));
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + signalNumber(signal) : 255)));
-  });
+  let child: SpawnedChild;
+  try {
+    child = spawnChild(opts.runtime.path, [...opts.runtime.globalArgs(), 'exec', '--process', specPath, '--pid-file', pidFile, opts.containerId], {
+      stdio: [attach && opts.stdin ? 'pipe' : 'ignore', attach ? 'pipe' : 'ignore', 'pipe'],
+      // its own session: signals meant for berthd (Ctrl-C, a group kill) do not reach it
+      detached: true,
+    });
+  } catch (err) {
+    watcher.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw runtimeStartError(opts.runtime.name, 'exec', (err as Error).message);
+  }
+  // the exit status once stdout and stderr have ended too (all output read)
+  const exited = child.closed.then(exitCodeOf);
 
   // Until the outcome is known, output is held in arrival order (stderr may be the runtime's error).
   const queue = new ChunkQueue<AttachChunk>();
@@ -126,10 +131,4 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
     resize: () => {},
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
-}
-
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
-
-function signalNumber(signal: string): number {
-  return SIGNALS[signal] ?? 0;
 }

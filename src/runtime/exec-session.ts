@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -9,6 +8,7 @@ import { CONMON_PATH } from './conmon-monitor.js';
 import { directExec } from './direct-exec.js';
 import type { OciRuntime } from './oci-runtime.js';
 import { runtimeStartError } from './runtime-error.js';
+import { spawnChild, type SpawnedChild } from './spawn.js';
 
 export interface ExecOptions {
   containerId: string;
@@ -89,22 +89,22 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
   if (opts.terminal) args.push('-t');
   if (opts.stdin) args.push('-i');
   const errFd = openSync(join(dir, 'conmon.log'), 'a');
-  let child;
+  let child: SpawnedChild;
   try {
-    child = spawn(opts.conmonPath ?? CONMON_PATH, args, {
-      stdio: ['ignore', 'ignore', errFd, 'pipe', 'pipe', 'pipe'],
+    child = spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
+      stdio: ['ignore', 'ignore', errFd, 'pipe', 'input', 'pipe'],
       detached: true,
       cwd: dir, // conmon writes files (`oom`) into its working directory
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4', ...(attach ? { _OCI_ATTACHPIPE: '5' } : {}) },
     });
+  } catch (err) {
+    throw EngineError.wrap('internal', `failed to exec in container ${opts.containerId}`, err);
   } finally {
     closeSync(errFd);
   }
   t.mark('spawn');
-  child.on('error', () => {});
   child.unref();
-  const pipes = child.stdio as unknown as [unknown, unknown, unknown, Readable, Writable, Readable];
-  const [, , , syncPipe, start, attachStream] = pipes;
+  const [, , , syncPipe, start, attachStream] = child.stdio as [unknown, unknown, unknown, Readable, Writable, Readable];
   const sync = messages(syncPipe);
   const attachPipe = messages(attachStream);
   start.on('error', () => {});

@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { closeSync, constants as fsc, existsSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineError } from '../shared/errors.js';
+import { runChild } from './spawn.js';
 
 export type RuntimeStatus = 'creating' | 'created' | 'running' | 'stopped' | 'paused';
 
@@ -27,8 +27,8 @@ export interface OciRuntimeOptions {
 const NOT_FOUND = /does not exist|not found|no such file|container .* does not exist|ENOENT/i;
 
 /**
- * Thin driver over an OCI runtime CLI (crun/runc). Each call is a short-lived child process;
- * containers are not children of berthd (conmon runs `create`, see conmon-monitor.ts).
+ * Thin driver over an OCI runtime CLI (crun/runc). Each call is a short-lived child process
+ * (spawn.ts); containers are not children of berthd (conmon runs `create`, see conmon-monitor.ts).
  *
  * @example
  *   const rt = new OciRuntime({ name: 'crun', path: '/usr/bin/crun', root: '/run/berth/runtime/crun' });
@@ -145,17 +145,14 @@ export class OciRuntime {
     }
   }
 
-  private exec(args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(this.path, args, { maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        if (err) {
-          const detail = cleanRuntimeMessage(String(stderr)) || err.message;
-          reject(new Error(detail));
-          return;
-        }
-        resolve(String(stdout));
-      });
-    });
+  /** One runtime call (posix_spawn: cheap whatever berthd's size); stdout, or its stderr as the error. */
+  private async exec(args: string[]): Promise<string> {
+    const r = await runChild(this.path, args);
+    if (r.code !== 0) {
+      const status = r.code !== null ? `exit status ${r.code}` : `signal ${r.signal}`;
+      throw new Error(cleanRuntimeMessage(r.stderr) || `Command failed (${status}): ${this.path} ${args.join(' ')}`);
+    }
+    return r.stdout;
   }
 }
 
