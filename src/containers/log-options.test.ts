@@ -9,8 +9,9 @@ const err = (msg: string) => ({ message: `failed to initialize logging driver: $
 test('json-file: unbounded by default, max-size/max-file as dockerd parses them', () => {
   assert.equal(rot('json-file', {}), undefined);
   assert.equal(rot('json-file', { 'max-file': '3' }), undefined); // max-file alone: no rotation
-  assert.deepEqual(rot('json-file', { 'max-size': '10m', 'max-file': '3' }), { maxSize: 10_000_000, maxFiles: 3 });
-  assert.deepEqual(rot('json-file', { 'max-size': '1.5k' }), { maxSize: 1500, maxFiles: 1 });
+  assert.deepEqual(rot('json-file', { 'max-size': '10m', 'max-file': '3' }), { maxSize: 10_000_000, maxFiles: 3, compress: false });
+  assert.deepEqual(rot('json-file', { 'max-size': '10m', 'max-file': '3', compress: 'true' }), { maxSize: 10_000_000, maxFiles: 3, compress: true });
+  assert.deepEqual(rot('json-file', { 'max-size': '1.5k' }), { maxSize: 1500, maxFiles: 1, compress: false });
   assert.equal(fromHumanSize('10MiB'), 10_000_000);
   assert.equal(fromHumanSize('1 kb'), 1000);
   assert.throws(() => rot('json-file', { 'max-size': 'abc' }), err("invalid size: 'abc'"));
@@ -23,8 +24,9 @@ test('json-file: unbounded by default, max-size/max-file as dockerd parses them'
 });
 
 test('local: bounded by default (20 MiB x 5), its own wording', () => {
-  assert.deepEqual(rot('local', {}), { maxSize: 20 * 1024 * 1024, maxFiles: 5 });
-  assert.deepEqual(rot('local', { 'max-size': '1k', 'max-file': '2' }), { maxSize: 1000, maxFiles: 2 });
+  assert.deepEqual(rot('local', {}), { maxSize: 20 * 1024 * 1024, maxFiles: 5, compress: true });
+  assert.deepEqual(rot('local', { 'max-size': '1k', 'max-file': '2' }), { maxSize: 1000, maxFiles: 2, compress: true });
+  assert.deepEqual(rot('local', { 'max-file': '1', compress: 'false' }), { maxSize: 20 * 1024 * 1024, maxFiles: 1, compress: false });
   assert.throws(() => rot('local', { 'max-size': 'abc' }), err("invalid value for max-size: abc: invalid size: 'abc'"));
   assert.throws(() => rot('local', { 'max-file': 'x' }), err('invalid value for max-file: x: strconv.Atoi: parsing "x": invalid syntax'));
   assert.throws(() => rot('local', { 'max-file': '1' }), err('compression cannot be enabled when max file count is 1'));

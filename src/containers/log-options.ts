@@ -7,10 +7,11 @@ export interface LogConfig {
   Config?: Record<string, string>;
 }
 
-/** What berth's rotation needs: bytes per file and files kept (the live one included). */
+/** What berth's rotation needs: bytes per file, files kept (the live one included), whether rotated files are gzipped. */
 export interface LogRotation {
   maxSize: number;
   maxFiles: number;
+  compress: boolean;
 }
 
 /** The local driver's defaults (moby daemon/logger/local): 20 MiB files, 5 of them, compressed. */
@@ -58,10 +59,11 @@ function jsonFileRotation(cfg: Record<string, string>): LogRotation | undefined 
     maxFiles = atoi(cfg['max-file']);
     if (maxFiles < 1) throw new Error('max-file cannot be less than 1');
   }
-  if (cfg.compress !== undefined && parseBool(cfg.compress) && (maxFiles === 1 || maxSize === -1)) {
+  const compress = cfg.compress !== undefined && parseBool(cfg.compress);
+  if (compress && (maxFiles === 1 || maxSize === -1)) {
     throw new Error('compress cannot be true when max-file is less than 2 or max-size is not set');
   }
-  return maxSize > 0 ? { maxSize, maxFiles } : undefined;
+  return maxSize > 0 ? { maxSize, maxFiles, compress } : undefined;
 }
 
 function localRotation(cfg: Record<string, string>): LogRotation | undefined {
@@ -75,7 +77,7 @@ function localRotation(cfg: Record<string, string>): LogRotation | undefined {
   if (cfg.compress !== undefined) compress = wrap('error reading compress log option', () => parseBool(cfg.compress!));
   if (maxFiles < 0) throw new Error('max file count cannot be less than 0');
   if (compress && maxFiles <= 1) throw new Error('compression cannot be enabled when max file count is 1');
-  return maxSize > 0 ? { maxSize, maxFiles: Math.max(1, maxFiles) } : undefined;
+  return maxSize > 0 ? { maxSize, maxFiles: Math.max(1, maxFiles), compress: compress && maxFiles > 1 } : undefined;
 }
 
 function wrap<T>(context: string, f: () => T): T {
@@ -111,7 +113,7 @@ function parseBool(s: string): boolean {
 
 /** The bits of the service a running container's rotation needs. */
 interface RotationContext {
-  deps: { runtime: { rotateLogs?(req: { logPath: string; stateDir: string; maxSize: number; maxFiles: number; stop: AbortSignal; onError?: (err: unknown) => void }): void } };
+  deps: { runtime: { rotateLogs?(req: { logPath: string; stateDir: string; maxSize: number; maxFiles: number; compress: boolean; stop: AbortSignal; onError?: (err: unknown) => void }): void } };
   paths(id: string): { log: string; stateDir: string };
   log: { warn(msg: string, fields?: Record<string, unknown>): void };
 }

@@ -131,7 +131,7 @@ export interface RuntimePort {
    * Keep the log bounded while the container's monitor runs (until `stop` aborts): rotate
    * at `maxSize` bytes, keep `maxFiles` files (see runtime/log-rotation). Optional for fakes.
    */
-  rotateLogs?(req: { logPath: string; stateDir: string; maxSize: number; maxFiles: number; stop: AbortSignal; onError?: (err: unknown) => void }): void;
+  rotateLogs?(req: { logPath: string; stateDir: string; maxSize: number; maxFiles: number; compress: boolean; stop: AbortSignal; onError?: (err: unknown) => void }): void;
   readLog(logPath: string, opts: { follow: boolean; stdout?: boolean; stderr?: boolean; since?: number; until?: number; tail?: number; timestamps?: boolean; stop?: AbortSignal }): AsyncIterable<OutputBatch>;
 }
 

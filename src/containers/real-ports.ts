@@ -42,7 +42,7 @@ export function runtimePort(runtime: OciRuntime, opts: { conmonPath?: string } =
       runExec({ containerId: r.id, execId: r.execId, runtime, stateDir: r.stateDir, process: r.process, terminal: r.terminal, stdin: r.stdin, attach: r.attach, conmonPath: opts.conmonPath }),
     resize: async (stateDir, h, w) => resize(stateDir, h, w),
     update: (id, resources) => runtime.update(id, resources),
-    rotateLogs: (r) => rotateLogs({ logPath: r.logPath, stateDir: r.stateDir, maxSize: r.maxSize, maxFiles: r.maxFiles, signal: r.stop, onError: r.onError }),
+    rotateLogs: (r) => rotateLogs({ logPath: r.logPath, stateDir: r.stateDir, maxSize: r.maxSize, maxFiles: r.maxFiles, compress: r.compress, signal: r.stop, onError: r.onError }),
     readLog: (logPath, o) => {
       const until = o.stop
         ? new Promise<void>((r) => (o.stop!.aborted ? r() : o.stop!.addEventListener('abort', () => r(), { once: true })))

@@ -1,13 +1,23 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 
 /**
  * The on-disk set of one container's log, as Docker's json-file driver names it: the live
  * file `<log>` and its rotated predecessors `<log>.1` (newest) … `<log>.N` (oldest), all in
  * conmon's k8s-file format. Rotation (log-rotation.ts) shifts them up by one and asks conmon
  * to reopen, so while `<log>` exists every other file is final; while it is missing
- * (a rotation in flight) `<log>.1` is still being written.
+ * (a rotation in flight) `<log>.1` is still being written. With `compress` the rotated files
+ * from `<log>.2` up become `<log>.N.gz` (for a moment both exist: the plain one is the one read).
  */
 export const rotatedName = (logPath: string, i: number): string => (i === 0 ? logPath : `${logPath}.${i}`);
+
+/** Rotated file `i` as it exists now: plain, else compressed; undefined when neither does. */
+export function rotatedPath(logPath: string, i: number): string | undefined {
+  const plain = rotatedName(logPath, i);
+  if (existsSync(plain)) return plain;
+  return i > 0 && existsSync(`${plain}.gz`) ? `${plain}.gz` : undefined;
+}
 
 /** The most rotated files berth ever looks for (max-file is far below this). */
 const MAX_KEPT = 10_000;
@@ -15,7 +25,11 @@ const MAX_KEPT = 10_000;
 /** Paths of the existing files, oldest first, the live `<log>` last. */
 export function keptLogFiles(logPath: string): string[] {
   const out: string[] = [];
-  for (let i = 1; i < MAX_KEPT && existsSync(rotatedName(logPath, i)); i++) out.push(rotatedName(logPath, i));
+  for (let i = 1; i < MAX_KEPT; i++) {
+    const p = rotatedPath(logPath, i);
+    if (p === undefined) break;
+    out.push(p);
+  }
   out.reverse();
   if (existsSync(logPath)) out.push(logPath);
   return out;
@@ -26,6 +40,8 @@ export interface LogSegment {
   fd: number;
   size: number;
   ino: number;
+  /** Set when closing is more than closing `fd` (a compressed file not yet read has no fd). */
+  close?: () => void;
 }
 
 /** Open the kept files oldest first (one snapshot: the fds survive later renames). */
@@ -39,6 +55,7 @@ export function openSegments(logPath: string): LogSegment[] {
 }
 
 export function openSegment(path: string): LogSegment | undefined {
+  if (path.endsWith('.gz')) return openCompressed(path);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -52,7 +69,8 @@ export function openSegment(path: string): LogSegment | undefined {
 export function closeSegments(segs: LogSegment[]): void {
   for (const s of segs) {
     try {
-      closeSync(s.fd);
+      if (s.close) s.close();
+      else closeSync(s.fd);
     } catch {
       // already closed
     }
@@ -90,4 +108,55 @@ export function readAt(fd: number, buf: Buffer, pos: number): number {
     got += n;
   }
   return got;
+}
+
+/**
+ * A compressed rotated file as a segment: its size from the gzip trailer (ISIZE, the
+ * uncompressed size mod 2^32: rotated files are far smaller), decompressed into an unlinked
+ * file beside it only when something reads it (`logs --tail 10` never touches old files).
+ */
+function openCompressed(path: string): LogSegment | undefined {
+  let gzFd: number;
+  try {
+    gzFd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
+  const st = fstatSync(gzFd);
+  const gzSize = st.size;
+  const trailer = Buffer.alloc(4);
+  if (gzSize < 18 || readAt(gzFd, trailer, gzSize - 4) < 4) {
+    closeSync(gzFd);
+    return undefined;
+  }
+  let fd: number | undefined;
+  return {
+    size: trailer.readUInt32LE(0),
+    ino: st.ino,
+    get fd(): number {
+      fd ??= decompressToFd(path, gzFd, gzSize);
+      return fd;
+    },
+    close(): void {
+      if (fd !== undefined && fd >= 0) closeSync(fd);
+      fd = -1;
+      closeSync(gzFd);
+    },
+  };
+}
+
+function decompressToFd(path: string, gzFd: number, gzSize: number): number {
+  const gz = Buffer.alloc(gzSize);
+  readAt(gzFd, gz, 0);
+  const data = gunzipSync(gz);
+  const tmp = `${path}.read-${randomBytes(6).toString('hex')}`;
+  const fd = openSync(tmp, 'wx+', 0o600);
+  unlinkSync(tmp);
+  try {
+    for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+  return fd;
 }

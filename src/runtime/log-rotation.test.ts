@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, closeSync, constants as fsc, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, constants as fsc, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rotateLogs } from './log-rotation.js';
@@ -172,4 +173,49 @@ test('a follower sees lines conmon appends to the shifted file before it reopens
   end();
   assert.deepEqual(await following, ['line-1\n', 'line-2\n', 'line-3\n']);
   assert.equal(readFileSync(`${log}.1`, 'utf8'), line(1) + line(2));
+});
+
+test('compress: rotated files from <log>.2 up become <log>.N.gz; logs, tail and since read through them; follow loses and repeats nothing', async (t) => {
+  const s = setup();
+  const stop = new AbortController();
+  let end!: () => void;
+  const until = new Promise<void>((r) => (end = r));
+  t.after(() => {
+    stop.abort();
+    end();
+    s.conmon.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+  // an interrupted compression of an earlier berthd is removed at start
+  writeFileSync(`${s.logPath}.compressing-123`, 'half');
+  rotateLogs({ logPath: s.logPath, stateDir: s.stateDir, maxSize: 3000, maxFiles: 4, compress: true, signal: stop.signal, onError: (e) => assert.fail(String(e)) });
+  assert.ok(!existsSync(`${s.logPath}.compressing-123`));
+  const following = collect(s.logPath, { follow: true }, until);
+  const N = 3000;
+  for (let i = 1; i <= N; i++) {
+    s.conmon.write(line(i));
+    if (i % 20 === 0) await tick(1);
+  }
+  await tick(100);
+  s.conmon.write(line(N + 1));
+  await tick(100);
+  assert.ok(s.conmon.reopens >= 20, `only ${s.conmon.reopens} rotations`);
+  const files = keptLogFiles(s.logPath);
+  assert.deepEqual(files, [`${s.logPath}.3.gz`, `${s.logPath}.2.gz`, `${s.logPath}.1`, s.logPath]);
+  assert.deepEqual(readdirSync(s.dir).filter((f) => f.includes('compressing') || f.includes('.read-')), []);
+  const plain = gunzipSync(readFileSync(`${s.logPath}.2.gz`)).toString();
+  assert.match(plain, /^\S+ stdout F line-\d+\n/);
+  const got = await collect(s.logPath);
+  const first = Number(/line-(\d+)/.exec(got[0]!)![1]);
+  assert.ok(first > 1, 'old lines were dropped');
+  assert.deepEqual(got, Array.from({ length: N + 1 - first + 1 }, (_, k) => `line-${first + k}\n`));
+  assert.deepEqual(await collect(s.logPath, { tail: 2 }), [`line-${N}\n`, `line-${N + 1}\n`]);
+  const tailSpan = N + 1 - first - 3;
+  assert.equal((await collect(s.logPath, { tail: tailSpan }))[0], `line-${first + 4}\n`);
+  const since = (1_700_000_000_000 + first + 7) / 1000;
+  assert.deepEqual((await collect(s.logPath, { since }))[0], `line-${first + 7}\n`);
+  end();
+  const followed = await following;
+  assert.equal(followed.length, N + 1);
+  assert.deepEqual(followed, Array.from({ length: N + 1 }, (_, k) => `line-${k + 1}\n`));
 });

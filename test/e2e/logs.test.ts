@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { DOCKER_CLI, forEachTarget, runCommand, sleep, uniq, waitFor, type Target } from './harness.js';
 
 /** `docker logs <flags> <name>` through a shell, so bytes (not text) are compared: its stdout's sha256 and size. */
@@ -62,6 +65,23 @@ forEachTarget('container logs', (t) => {
     assert.equal((await t().docker(['logs', '--tail', '2', name])).stdout, '2999\n3000\n');
     const cfg = await t().docker(['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', name]);
     assert.equal(cfg.stdout.trim(), '{"max-file":"2","max-size":"4k"}');
+    await t().docker(['rm', name]);
+  });
+
+  test('--log-opt compress=true: older rotated files gzipped beside the log, logs reads through them', async () => {
+    const name = uniq('logzip');
+    const opts = ['--log-opt', 'max-size=4k', '--log-opt', 'max-file=4', '--log-opt', 'compress=true'];
+    const r = await t().docker(['run', '--name', name, ...opts, 'busybox', 'sh', '-c', 'i=1; while [ $i -le 4000 ]; do echo $i; i=$((i+1)); done'], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const logPath = (await t().docker(['inspect', '-f', '{{.LogPath}}', name])).stdout.trim();
+    // compression runs after the rotation: wait for the second rotated file's .gz, then check it is gzip
+    const gz = await waitFor(async () => (existsSync(`${logPath}.2.gz`) && !existsSync(`${logPath}.2`) ? `${logPath}.2.gz` : undefined), 20_000);
+    assert.ok(gz, `no ${logPath}.2.gz: ${readdirSync(dirname(logPath)).join(' ')}`);
+    assert.ok(gunzipSync(readFileSync(gz)).length > 0);
+    const kept = consecutive((await t().docker(['logs', name])).stdout);
+    assert.equal(kept[kept.length - 1], 4000);
+    assert.ok(kept[0]! > 1, 'nothing was rotated away');
+    assert.equal((await t().docker(['logs', '--tail', '2', name])).stdout, '3999\n4000\n');
     await t().docker(['rm', name]);
   });
 
