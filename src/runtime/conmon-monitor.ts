@@ -77,7 +77,7 @@ export async function launch(opts: LaunchOptions): Promise<LaunchResult> {
   const errFd = openSync(paths.conmonLog, 'a');
   let child: SpawnedChild;
   try {
-    child = spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
+    child = await spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
       stdio: ['ignore', 'ignore', errFd, 'pipe'],
       detached: true,
       // conmon writes files (`oom`) into its working directory: keep them in the state dir.

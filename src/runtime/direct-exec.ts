@@ -49,7 +49,7 @@ export async function directExec(opts: ExecOptions): Promise<ExecSession> {
 
   let child: SpawnedChild;
   try {
-    child = spawnChild(opts.runtime.path, [...opts.runtime.globalArgs(), 'exec', '--process', specPath, '--pid-file', pidFile, opts.containerId], {
+    child = await spawnChild(opts.runtime.path, [...opts.runtime.globalArgs(), 'exec', '--process', specPath, '--pid-file', pidFile, opts.containerId], {
       stdio: [attach && opts.stdin ? 'pipe' : 'ignore', attach ? 'pipe' : 'ignore', 'pipe'],
       // its own session: signals meant for berthd (Ctrl-C, a group kill) do not reach it
       detached: true,

@@ -91,7 +91,7 @@ export async function execProcess(opts: ExecOptions): Promise<ExecSession> {
   const errFd = openSync(join(dir, 'conmon.log'), 'a');
   let child: SpawnedChild;
   try {
-    child = spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
+    child = await spawnChild(opts.conmonPath ?? CONMON_PATH, args, {
       stdio: ['ignore', 'ignore', errFd, 'pipe', 'input', 'pipe'],
       detached: true,
       cwd: dir, // conmon writes files (`oom`) into its working directory

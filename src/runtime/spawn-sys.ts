@@ -8,8 +8,11 @@ import koffi from 'koffi';
  * 100 MB). The opaque glibc structs are plain buffers, sized above what any glibc uses.
  */
 export interface SpawnSys {
-  /** 0 and the pid, or the errno (the child's exec or file-action failure included). */
-  spawn(file: string, argv: string[], env: string[], actions: FileAction[], flags: { setsid: boolean }): { err: number; pid: number };
+  /**
+   * 0 and the pid, or the errno (the child's exec or file-action failure included). Runs on a
+   * threadpool thread: until the child has exec'd, only that thread waits (vfork), not the loop.
+   */
+  spawn(file: string, argv: string[], env: string[], actions: FileAction[], flags: { setsid: boolean }): Promise<{ err: number; pid: number }>;
   /** [read end, write end], both close-on-exec. */
   pipe(): [number, number];
   /** A close-on-exec duplicate of fd numbered `min` or above. */
@@ -38,6 +41,8 @@ const FA_SIZE = 256;
 const ATTR_SIZE = 512;
 const SIGSET_SIZE = 128;
 
+type AsyncFn = { async(...args: unknown[]): void };
+
 let bound: SpawnSys | undefined;
 
 export function spawnSys(): SpawnSys {
@@ -47,7 +52,7 @@ export function spawnSys(): SpawnSys {
 function bind(): SpawnSys {
   const lib = koffi.load('libc.so.6');
   const c = {
-    spawn: lib.func('int posix_spawn(_Out_ int *pid, const char *path, void *actions, void *attr, const char **argv, const char **envp)'),
+    spawn: lib.func('int posix_spawn(void *pid, const char *path, void *actions, void *attr, const char **argv, const char **envp)') as unknown as AsyncFn,
     faInit: lib.func('int posix_spawn_file_actions_init(void *actions)'),
     faDestroy: lib.func('int posix_spawn_file_actions_destroy(void *actions)'),
     faDup2: lib.func('int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)'),
@@ -78,7 +83,7 @@ function bind(): SpawnSys {
   all.fill(0xff, 0, 8);
 
   return {
-    spawn(file, argv, env, actions, flags) {
+    async spawn(file, argv, env, actions, flags) {
       const fa = Buffer.alloc(FA_SIZE);
       const attr = Buffer.alloc(ATTR_SIZE);
       c.faInit(fa);
@@ -98,9 +103,11 @@ function bind(): SpawnSys {
         c.attrFlags(attr, f);
         c.attrSigmask(attr, empty);
         c.attrSigdefault(attr, all);
-        const pid = [0];
-        const err = c.spawn(pid, file, fa, attr, [...argv, null], [...env, null]) as number;
-        return { err, pid: err === 0 ? pid[0]! : 0 };
+        const pid = Buffer.alloc(4);
+        const err = await new Promise<number>((resolve, reject) =>
+          c.spawn.async(pid, file, fa, attr, [...argv, null], [...env, null], (e: unknown, rc: number) => (e ? reject(e) : resolve(rc))),
+        );
+        return { err, pid: err === 0 ? pid.readInt32LE(0) : 0 };
       } finally {
         c.faDestroy(fa);
         c.attrDestroy(attr);

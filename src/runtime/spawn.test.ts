@@ -17,12 +17,12 @@ function text(s: Readable | Writable | null): Promise<string> {
 }
 
 test('spawn: exit codes and signals', async () => {
-  assert.deepEqual(await spawnChild('/bin/sh', ['-c', 'exit 7']).exit, { code: 7, signal: null });
-  assert.deepEqual(await spawnChild('/bin/true', []).exit, { code: 0, signal: null });
-  const killed = await spawnChild('/bin/sh', ['-c', 'kill -TERM $$; sleep 5']).exit;
-  assert.deepEqual(killed, { code: null, signal: 'SIGTERM' });
+  assert.deepEqual(await (await spawnChild('/bin/sh', ['-c', 'exit 7'])).exit, { code: 7, signal: null });
+  assert.deepEqual(await (await spawnChild('/bin/true', [])).exit, { code: 0, signal: null });
+  const killed = await (await spawnChild('/bin/sh', ['-c', 'kill -TERM $$; sleep 5'])).exit;
+  assert.deepEqual(killed, { code: null, signal: 'SIGTERM' as const });
   assert.equal(exitCodeOf(killed), 143);
-  const c = spawnChild('/bin/sleep', ['10']);
+  const c = await spawnChild('/bin/sleep', ['10']);
   c.kill('SIGKILL');
   assert.deepEqual(await c.exit, { code: null, signal: 'SIGKILL' });
   c.kill('SIGKILL'); // reaped: a no-op, never another process's pid
@@ -32,14 +32,14 @@ test('spawn: stdio pipes both ways, extra fds, an fd of ours, cwd, env, setsid',
   const out = await runChild('/bin/sh', ['-c', 'echo out; echo err >&2; pwd; echo "$FOO"; exit 3'], { cwd: '/tmp', env: { FOO: 'bar', PATH: '/bin:/usr/bin' } });
   assert.deepEqual(out, { code: 3, signal: null, stdout: 'out\n/tmp\nbar\n', stderr: 'err\n' });
 
-  const cat = spawnChild('/bin/cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const cat = await spawnChild('/bin/cat', [], { stdio: ['pipe', 'pipe', 'ignore'] });
   const got = text(cat.stdout);
   cat.stdin!.end('through the pipe\n');
   assert.equal(await got, 'through the pipe\n');
   assert.equal((await cat.closed).code, 0);
 
   // fd 3 written by the child, fd 4 read by it (conmon's sync and start pipes)
-  const fds = spawnChild('/bin/sh', ['-c', 'read x <&4; echo "got $x" >&3'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'input'] });
+  const fds = await spawnChild('/bin/sh', ['-c', 'read x <&4; echo "got $x" >&3'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'input'] });
   const sync = text(fds.stdio[3]!);
   (fds.stdio[4] as Writable).end('go\n');
   assert.equal(await sync, 'got go\n');
@@ -48,7 +48,7 @@ test('spawn: stdio pipes both ways, extra fds, an fd of ours, cwd, env, setsid',
   const dir = mkdtempSync(join(tmpdir(), 'berth-spawn-'));
   try {
     const fd = openSync(join(dir, 'err'), 'a');
-    const c = spawnChild('/bin/sh', ['-c', 'echo to-the-file >&2'], { stdio: ['ignore', 'ignore', fd] });
+    const c = await spawnChild('/bin/sh', ['-c', 'echo to-the-file >&2'], { stdio: ['ignore', 'ignore', fd] });
     closeSync(fd); // the child has its own copy
     assert.equal((await c.exit).code, 0);
     assert.equal(readFileSync(join(dir, 'err'), 'utf8'), 'to-the-file\n');
@@ -59,7 +59,7 @@ test('spawn: stdio pipes both ways, extra fds, an fd of ours, cwd, env, setsid',
   const detached = await runChild('/bin/sh', ['-c', 'cut -d" " -f6 /proc/$$/stat; echo $$']);
   const [sid, pid] = detached.stdout.trim().split('\n');
   assert.notEqual(sid, pid, 'not detached: the session of berthd');
-  const own = spawnChild('/bin/sh', ['-c', 'cut -d" " -f6 /proc/$$/stat; echo $$'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  const own = await spawnChild('/bin/sh', ['-c', 'cut -d" " -f6 /proc/$$/stat; echo $$'], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   const [sid2, pid2] = (await text(own.stdout)).trim().split('\n');
   assert.equal(sid2, pid2, 'detached: a session of its own');
 });
@@ -94,7 +94,7 @@ test('spawn: a program that cannot run fails as child_process reports it', async
   const viaNode = await new Promise<NodeJS.ErrnoException & { path?: string }>((resolve) => cpSpawn('/nonexistent/prog', ['a']).on('error', resolve));
   let ours: (NodeJS.ErrnoException & { path?: string; spawnargs?: string[] }) | undefined;
   try {
-    spawnChild('/nonexistent/prog', ['a'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await spawnChild('/nonexistent/prog', ['a'], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     ours = err as typeof ours;
   }
@@ -113,7 +113,7 @@ test('spawn: a program that cannot run fails as child_process reports it', async
 });
 
 test('spawn: side by side with child_process, each reaps only its own', async () => {
-  const ours = Array.from({ length: 20 }, (_, i) => spawnChild('/bin/sh', ['-c', `sleep 0.0${i % 5}; exit ${i}`]).exit);
+  const ours = Array.from({ length: 20 }, (_, i) => spawnChild('/bin/sh', ['-c', `sleep 0.0${i % 5}; exit ${i}`]).then((c) => c.exit));
   const theirs = Array.from({ length: 10 }, (_, i) => new Promise<number | null>((resolve) => cpSpawn('/bin/sh', ['-c', `exit ${i + 100}`]).on('exit', resolve)));
   assert.deepEqual((await Promise.all(ours)).map((s) => s.code), Array.from({ length: 20 }, (_, i) => i));
   assert.deepEqual(await Promise.all(theirs), Array.from({ length: 10 }, (_, i) => i + 100));

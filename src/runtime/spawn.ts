@@ -14,14 +14,14 @@ import { errnoCode, spawnSys, type FileAction } from './spawn-sys.js';
  *   berthd writes) or 'input' (berthd writes, the child reads: any fd). Pipe ends are net.Sockets.
  * - The child gets exactly those fds: every other one is closed in it (closefrom), whatever its
  *   close-on-exec flag. Signals: none blocked, every one at its default.
- * - A program that cannot be run throws at once, as child_process reports it: code 'ENOENT',
- *   'EACCES'..., syscall `spawn <file>`.
+ * - A program that cannot be run rejects, with child_process's error: code 'ENOENT', 'EACCES'...,
+ *   syscall `spawn <file>`. The spawn waits on a threadpool thread, never on the event loop.
  * - Exits are reaped on SIGCHLD with waitpid(pid, WNOHANG) for our own pids only (libuv, too,
  *   reaps only the pids it spawned; a slow poll backs the signal up). `exit` resolves with the
  *   status; `closed` once the pipes from the child have ended as well (child_process's 'close').
  *
  * @example
- *   const c = spawnChild('/usr/bin/crun', ['exec', ...], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+ *   const c = await spawnChild('/usr/bin/crun', ['exec', ...], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
  *   c.stdout!.on('data', ...); const { code, signal } = await c.exit;
  *   const { stdout } = await runChild('/usr/bin/crun', ['state', id]); // execFile
  */
@@ -65,7 +65,7 @@ export function exitCodeOf(s: ExitStatus): number {
   return s.signal ? 128 + signalNumber(s.signal) : 255;
 }
 
-export function spawnChild(file: string, args: string[], opts: SpawnOptions = {}): SpawnedChild {
+export async function spawnChild(file: string, args: string[], opts: SpawnOptions = {}): Promise<SpawnedChild> {
   const sys = spawnSys();
   const stdio = opts.stdio ?? ['ignore', 'ignore', 'ignore'];
   const n = stdio.length;
@@ -98,7 +98,7 @@ export function spawnChild(file: string, args: string[], opts: SpawnOptions = {}
     const env = Object.entries(opts.env ?? process.env)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => `${k}=${v}`);
-    const { err, pid } = sys.spawn(file, [file, ...args], env, actions, { setsid: Boolean(opts.detached) });
+    const { err, pid } = await sys.spawn(file, [file, ...args], env, actions, { setsid: Boolean(opts.detached) });
     if (err !== 0) throw spawnError(file, args, err);
     return makeChild(pid, stdio, ours);
   } catch (err) {
@@ -113,13 +113,8 @@ export function spawnChild(file: string, args: string[], opts: SpawnOptions = {}
  * execFile: runs to the end, collecting stdout and stderr (utf8). Resolves whatever the exit
  * status; rejects only when the program cannot be run (or its output passes maxBuffer).
  */
-export function runChild(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; maxBuffer?: number } = {}): Promise<ExitStatus & { stdout: string; stderr: string }> {
-  let child: SpawnedChild;
-  try {
-    child = spawnChild(file, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    return Promise.reject(err);
-  }
+export async function runChild(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; maxBuffer?: number } = {}): Promise<ExitStatus & { stdout: string; stderr: string }> {
+  const child = await spawnChild(file, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
   const max = opts.maxBuffer ?? 16 << 20;
   const collect = (s: Readable | null): Promise<string> =>
     new Promise((resolve, reject) => {
