@@ -11,8 +11,11 @@ import { encodeHeader, END_OF_ARCHIVE, padding } from '../archive/tar-encode.js'
 import { familiarString, parseReference, withDefaultTag } from '../images/reference.js';
 import type { CommitImageInput, CommitImageResult } from '../images/commit-image.js';
 import type { ResolvedImage } from '../images/image-service.js';
+import type { ImageConfigJSON } from '../images/image-config.js';
 import type { CommitLayerInput } from '../containers/commit.js';
+import type { Digest } from '../shared/digest.js';
 import { EngineError } from '../shared/errors.js';
+import { span } from '../shared/trace-timing.js';
 
 /** The image service as the builder's adapter uses it. */
 export interface BuildImageDeps {
@@ -21,6 +24,8 @@ export interface BuildImageDeps {
   inspect(ref: string): Promise<{ GraphDriver?: { Data?: Record<string, string> | null } }>;
   commit(input: CommitImageInput): Promise<CommitImageResult>;
   tag(source: string, repo: string, tag?: string): Promise<void>;
+  /** The stored config JSON and recorded parent (`--cache-from` history chains). */
+  imageConfig(ref: string): Promise<{ id: string; parent?: string; config: ImageConfigJSON }>;
 }
 
 /** The container service as the builder's adapter uses it. */
@@ -99,6 +104,19 @@ export function buildPorts(images: BuildImageDeps, containers: BuildContainerDep
       },
       async exists(id) {
         return images.resolve(id).then(() => true, () => false);
+      },
+      async chainOf(ref) {
+        try {
+          const { id, parent, config } = await images.imageConfig(ref);
+          return { id, parent, history: config.history ?? [], diffIds: config.rootfs?.diff_ids ?? [] };
+        } catch (err) {
+          if (EngineError.is(err, 'not-found')) return undefined;
+          throw err;
+        }
+      },
+      async restore(input) {
+        const r = await images.commit({ parent: input.parent, config: input.config, createdBy: input.history.created_by ?? '', history: input.history, ...(input.layerDiffId ? { layerDiffId: input.layerDiffId as Digest } : {}) });
+        return r.id;
       },
       async statPaths(image, paths) {
         const data = (await images.inspect(image)).GraphDriver?.Data ?? {};
@@ -263,10 +281,12 @@ export function createBuildBackend(dataRoot: string, ports: BuildPorts): BuildBa
       return synced.sync(req);
     },
     async build(body, req, progress, signal) {
+      const t = span('build');
       const workDir = join(dataRoot, 'builder', 'tmp');
       const ctx = req.contextSession
         ? await synced.assemble(req.contextSession, body, { workDir, dockerfile: req.dockerfile })
         : await receiveContext(body, { workDir, dockerfile: req.dockerfile });
+      t.mark('context');
       try {
         return await runBuild(ports, await cache, ctx, {
           tags: req.tags,
@@ -281,12 +301,15 @@ export function createBuildBackend(dataRoot: string, ports: BuildPorts): BuildBa
           platform: req.platform,
           shmSize: req.shmSize,
           extraHosts: req.extraHosts,
+          cacheFrom: req.cacheFrom,
           secrets: req.secrets,
           cacheMountRoot: join(dataRoot, 'builder', 'cache-mounts'),
           signal,
-        }, progress);
+        }, progress).finally(() => t.mark('steps'));
       } finally {
         await ctx.dispose();
+        t.mark('dispose');
+        t.end();
       }
     },
     async prune() {

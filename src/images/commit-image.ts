@@ -35,6 +35,17 @@ export interface CommitImageInput {
   tags?: string[];
   /** Top-level `docker_version`. */
   dockerVersion?: string;
+  /**
+   * The new history entry exactly as given (its `created` is the image's too), instead of
+   * one made now from author/createdBy/comment: a build step restored from a `--cache-from`
+   * image keeps that image's entry, so later steps still find their place in its history.
+   */
+  history?: HistoryEntry;
+  /**
+   * Reuse a layer already in the store (by DiffID) instead of `layer`: the `--cache-from`
+   * image's layer for that step (its snapshot is there; nothing is read or written).
+   */
+  layerDiffId?: Digest;
 }
 
 export interface CommitImageResult {
@@ -86,22 +97,31 @@ export async function commitImage(deps: ImageServiceDeps, index: ImageIndex, inp
   if (input.parent && !parentRec) throw notFound(`No such image: ${input.parent}`);
   const parentCfg: ImageConfigJSON | undefined = parentRec ? parseImageConfig(await deps.content.readBuffer(parentRec.id)) : undefined;
   const releaseParent = index.leases.acquire(parentRec ? [parentRec.id, ...parentRec.layers.map((l) => l.digest)] : []);
-  let stored: { diffId: Digest; size: number } | undefined;
+  let stored: { diffId: Digest; size: number; contentSize?: number } | undefined;
+  let reused: { digest: Digest; mediaType: string; size: number; diffSize: number } | undefined;
   let releaseLayer = (): void => undefined;
   try {
-    if (input.layer) {
+    if (input.layerDiffId) {
+      const known = index.all().flatMap((r) => r.layers).find((l) => l.diffId === input.layerDiffId);
+      if (!known) throw notFound(`layer ${input.layerDiffId} is not in the store`);
+      reused = { digest: known.digest as Digest, mediaType: known.mediaType, size: known.size, diffSize: known.diffSize };
+      stored = { diffId: input.layerDiffId, size: known.size, contentSize: known.diffSize };
+      releaseLayer = index.leases.acquire([known.digest]);
+    } else if (input.layer) {
       // unpacked while it is stored: registering the image then finds the layer's snapshot made
       const parentChain = parentCfg ? (chainIds(diffIdsOf(parentCfg)).at(-1) ?? null) : null;
       stored = await storeLayer(deps, input.layer, parentChain);
       releaseLayer = index.leases.acquire([stored.diffId, parentChain === null ? stored.diffId : sha256(`${parentChain} ${stored.diffId}`)]);
     }
     const emptyLayer = !stored || stored.diffId === EMPTY_LAYER_DIFF_ID;
-    const created = new Date().toISOString();
-    const entry: HistoryEntry = { created };
-    if (input.author) entry.author = input.author;
-    if (input.createdBy) entry.created_by = input.createdBy;
-    if (input.comment) entry.comment = input.comment;
-    if (emptyLayer) entry.empty_layer = true;
+    const entry: HistoryEntry = input.history ? { ...input.history } : { created: new Date().toISOString() };
+    const created = entry.created ?? new Date().toISOString();
+    if (!input.history) {
+      if (input.author) entry.author = input.author;
+      if (input.createdBy) entry.created_by = input.createdBy;
+      if (input.comment) entry.comment = input.comment;
+      if (emptyLayer) entry.empty_layer = true;
+    }
     const diffIds = [...(parentCfg ? diffIdsOf(parentCfg) : []), ...(emptyLayer ? [] : [stored!.diffId])];
     const img: ImageConfigJSON = {
       architecture: parentCfg?.architecture ?? goArch(),
@@ -120,7 +140,7 @@ export async function commitImage(deps: ImageServiceDeps, index: ImageIndex, inp
     const configDigest = await deps.content.put(encodeConfig(img));
     const layers = [
       ...(parentRec?.layers ?? []).map((l) => ({ digest: l.digest, mediaType: l.mediaType, size: l.size })),
-      ...(emptyLayer ? [] : [{ digest: stored!.diffId, mediaType: LAYER_MEDIA_TYPE, size: stored!.size }]),
+      ...(emptyLayer ? [] : [reused ?? { digest: stored!.diffId, mediaType: LAYER_MEDIA_TYPE, size: stored!.size, diffSize: stored!.contentSize }]),
     ];
     const { id } = await registerImage(deps, index, { config: configDigest, layers, tags: input.tags ?? [], parent: parentRec?.id });
     return { id, emptyLayer };

@@ -122,6 +122,12 @@ export class LocalImageService implements ImageService {
     };
   }
 
+  /** The image's stored config JSON and its recorded parent (a build's `--cache-from` walks history chains). */
+  async imageConfig(ref: string): Promise<{ id: string; parent?: string; config: ImageConfigJSON }> {
+    const rec = this.record(ref);
+    return { id: rec.id, ...(rec.parent ? { parent: rec.parent } : {}), config: await this.configOf(rec.id) };
+  }
+
   async history(ref: string): Promise<ImageHistoryItem[]> {
     const rec = this.record(ref);
     return toHistory(rec, await this.configOf(rec.id), (id) => this.index.get(id));

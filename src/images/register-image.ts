@@ -1,3 +1,4 @@
+import { readTar } from '../archive/index.js';
 import type { Digest } from '../shared/digest.js';
 import { EngineError, invalid } from '../shared/errors.js';
 import type { ImageServiceDeps } from './deps.js';
@@ -14,6 +15,8 @@ export interface BlobLayer {
   open?: () => Promise<LayerFeed | undefined>;
   /** Told when the layer needs no unpacking (see UnpackLayer.skip). */
   skip?: () => void;
+  /** The layer's size when the caller measured it (a commit that unpacked it while storing). */
+  diffSize?: number;
 }
 
 /** What load/import/pull hand over once every blob is in the content store. */
@@ -43,11 +46,19 @@ export interface RegisterImageResult {
   unpack: UnpackResult;
 }
 
-/** Size of a layer's plain tar, for chains that already existed (no applyLayer size at hand). */
+/**
+ * A layer's size as Docker counts it (not the tar's length: the bytes of its regular files
+ * and symlink targets, as dockerd's overlay2 measures an unpacked layer; the layer worker
+ * counts the same), for chains that already existed (no applyLayer size at hand).
+ */
 async function plainSize(deps: ImageServiceDeps, digest: Digest): Promise<number> {
   const tar = await deps.archive.decompress(await deps.content.createReadStream(digest));
   let n = 0;
-  for await (const chunk of tar) n += (chunk as Buffer).length;
+  for await (const e of readTar(tar)) {
+    const h = e.header;
+    n += h.type === 'file' ? h.size : h.type === 'symlink' ? Buffer.byteLength(h.linkname) : 0;
+    for await (const _ of e.body()) void _;
+  }
   return n;
 }
 
@@ -80,7 +91,7 @@ export async function prepareImage(deps: ImageServiceDeps, index: ImageIndex, in
   const layers: LayerRecord[] = [];
   for (let i = 0; i < input.layers.length; i++) {
     const l = input.layers[i]!;
-    let diffSize = unpack.sizes[i];
+    let diffSize = unpack.sizes[i] ?? l.diffSize;
     if (diffSize === null || diffSize === undefined) {
       const known = index.all().flatMap((r) => r.layers).find((x) => x.diffId === diffIds[i]);
       diffSize = known ? known.diffSize : await plainSize(deps, l.digest).catch(() => 0);

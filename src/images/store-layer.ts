@@ -10,6 +10,8 @@ import { activeExtracts, EXTRACT_PREFIX, withChainLock } from './unpack.js';
 export interface StoredLayer {
   diffId: Digest;
   size: number;
+  /** The sum of its entries' sizes (Docker's layer size), when it was unpacked while stored. */
+  contentSize?: number;
 }
 
 /** DiffID of a layer tar with no entries (two zero blocks): Docker adds no layer for it. */
@@ -50,22 +52,35 @@ async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): Asy
  */
 export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpackOnto?: string | null): Promise<StoredLayer> {
   const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
-  // without the parent's snapshot (or when preparing fails) registering the image unpacks as a pull does
-  const apply = unpackOnto === undefined ? undefined : await startApply(deps, unpackOnto).catch(() => undefined);
+  let apply: Applying | undefined;
   let size = 0;
   try {
     const teed = async function* (): AsyncGenerator<Buffer> {
-      for await (const b of coalesce(layer, WRITE_BLOCK)) {
+      const blocks = coalesce(layer, WRITE_BLOCK)[Symbol.asyncIterator]();
+      // the first two blocks decide: a layer without entries (a RUN that changed nothing) is
+      // exactly two zero blocks, and gets no snapshot
+      const head: Buffer[] = [];
+      for (let i = 0; i < 2; i++) {
+        const r = await blocks.next();
+        if (r.done) break;
+        head.push(r.value);
+      }
+      const empty = head.length === 1 && isEmptyTar(head[0]!);
+      // without the parent's snapshot (or when preparing fails) registering the image unpacks as a pull does
+      if (unpackOnto !== undefined && !empty) apply = await startApply(deps, unpackOnto).catch(() => undefined);
+      const pass = async (b: Buffer): Promise<Buffer> => {
         size += b.length;
         if (apply) await apply.feed(b);
-        yield b;
-      }
+        return b;
+      };
+      for (const b of head) yield await pass(b);
+      for (let r = await blocks.next(); !r.done; r = await blocks.next()) yield await pass(r.value);
       apply?.end();
     };
     await writer.pipeFrom(Readable.from(teed()));
     const diffId = await writer.commit();
-    if (apply) await apply.finish(diffId);
-    return { diffId, size };
+    const contentSize = apply ? await apply.finish(diffId) : undefined;
+    return { diffId, size, ...(contentSize !== undefined ? { contentSize } : {}) };
   } catch (err) {
     layer.destroy();
     await apply?.abort();
@@ -74,11 +89,17 @@ export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpack
   }
 }
 
+/** A tar of no entries: the two zero blocks that end an archive, nothing else. */
+const isEmptyTar = (b: Buffer): boolean => b.length === 1024 && b.every((x) => x === 0);
+
 interface Applying {
   feed(b: Buffer): Promise<void>;
   end(): void;
-  /** Waits for the apply, checks it saw the stored bytes, commits the snapshot as the layer's chain. */
-  finish(diffId: Digest): Promise<void>;
+  /**
+   * Waits for the apply, checks it saw the stored bytes, commits the snapshot as the layer's
+   * chain; resolves with the layer's content size when the apply measured it.
+   */
+  finish(diffId: Digest): Promise<number | undefined>;
   abort(): Promise<void>;
 }
 
@@ -125,7 +146,10 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
         await drop();
         throw new EngineError('internal', `layer changed while it was stored: ${applied.diffId} != ${diffId}`);
       }
-      if (diffId === EMPTY_LAYER_DIFF_ID) return drop();
+      if (diffId === EMPTY_LAYER_DIFF_ID) {
+        await drop();
+        return 0;
+      }
       const chain = parent === null ? diffId : sha256(`${parent} ${diffId}`);
       await withChainLock(chain, async () => {
         if ((await snapshotter.stat(chain))?.kind === 'committed') await snapshotter.remove(tmpKey).catch(() => undefined);
@@ -134,6 +158,7 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
         await snapshotter.remove(tmpKey).catch(() => undefined);
         throw err;
       }).finally(() => activeExtracts.delete(tmpKey));
+      return applied.contentSize;
     },
     abort: drop,
   };

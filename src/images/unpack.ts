@@ -46,7 +46,7 @@ export interface UnpackLayer {
 
 export interface UnpackResult {
   chainIds: Digest[];
-  /** Unpacked size per layer, null where the chain already existed (size unknown here). */
+  /** Unpacked size per layer (its files' and symlinks' bytes, Docker's measure), null where the chain already existed. */
   sizes: (number | null)[];
   /** Chains this call committed (so a failed load can roll them back). */
   created: Digest[];
@@ -119,7 +119,7 @@ export async function unpackImage(
         }
         created.push(chain);
         track?.push(chain);
-        return applied.size;
+        return applied.contentSize ?? applied.size;
       } catch (err) {
         await snapshotter.remove(tmpKey).catch(() => undefined);
         if (EngineError.is(err)) throw err;
@@ -133,7 +133,7 @@ export async function unpackImage(
   return { chainIds: ids, sizes, created };
 }
 
-async function applyFrom(deps: { content: ImageContent; archive: LayerArchive }, blob: Readable, dir: string, index: number, diffId: Digest): Promise<{ size: number }> {
+async function applyFrom(deps: { content: ImageContent; archive: LayerArchive }, blob: Readable, dir: string, index: number, diffId: Digest): Promise<{ size: number; contentSize?: number }> {
   const tar = await deps.archive.decompress(blob);
   // one syncfs at the end instead of an fsync per file: the commit that follows makes it visible
   const applied = await deps.archive.applyLayer(tar, dir, { whiteoutFormat: 'overlay', sync: true });
@@ -154,10 +154,10 @@ async function applyBlob(
   index: number,
   dir: () => string,
   reset: () => Promise<unknown>,
-): Promise<{ size: number }> {
+): Promise<{ size: number; contentSize?: number }> {
   const feed = layer.open ? await layer.open() : undefined;
   if (feed) {
-    let applied: { size: number } | undefined;
+    let applied: { size: number; contentSize?: number } | undefined;
     try {
       applied = await applyFrom(deps, feed.stream, dir(), index, layer.diffId);
     } catch {

@@ -20,6 +20,11 @@ export interface StepProbe {
   files?: Record<string, string>;
   /** Where the step sits (`<stage>:<instruction>`): only explanations use it. */
   slot?: string;
+  /**
+   * The history `created_by` the step writes, when that alone says what the step does (no
+   * RUN mounts, no --chown/--chmod): what `--cache-from` candidates are matched on. Not part of the key.
+   */
+  createdBy?: string;
 }
 
 interface CacheEntry {

@@ -11,7 +11,9 @@ import { expandWord } from '../dockerfile/shell-words.js';
 import type { Instruction, Stage } from '../dockerfile/types.js';
 import { StageArgs, envMap } from './build-args.js';
 import { BuildCache, type StepProbe } from './build-cache.js';
+import { CacheFrom } from './cache-from.js';
 import { copyLayer } from './copy-layer.js';
+import { download, isUrl } from './download.js';
 import { parseChmod, planCopy, resolveDest } from './copy-plan.js';
 import { applyMetadata, isMetadata } from './metadata.js';
 import type { BuildMount, BuildOutput, BuildPorts, CopyEntry } from './ports.js';
@@ -19,6 +21,7 @@ import { runMounts } from './run-mounts.js';
 import { OrderedLanes, Semaphore } from './ordered-lanes.js';
 import { ownerIds, parseOwner, type OwnerSpec } from './chown.js';
 import { neededStages } from './needed-stages.js';
+import { span } from '../../shared/trace-timing.js';
 
 /** The `POST /build` options the dispatcher uses. */
 export interface BuildOptions {
@@ -41,6 +44,8 @@ export interface BuildOptions {
   secrets?: Record<string, string>;
   /** Directory for persistent RUN --mount=type=cache dirs. */
   cacheMountRoot?: string;
+  /** Images whose history serves as cache (`--cache-from`, the classic builder's semantics). */
+  cacheFrom?: string[];
   /** COPY/ADD always through a step container, never as a layer written directly (tests compare the two). */
   forceContainerCopy?: boolean;
   signal?: AbortSignal;
@@ -101,6 +106,8 @@ class Builder {
   private containers = new Set<string>();
   /** Host copies made for `RUN --mount=type=bind,from=` (removed when the build ends). */
   private readonly scratch: string[] = [];
+  /** The `--cache-from` candidates, resolved once when the first step asks. */
+  private cacheFrom: Promise<CacheFrom | undefined> | undefined;
 
   constructor(
     private readonly ports: BuildPorts,
@@ -309,15 +316,29 @@ class Builder {
     return { parent: st.image, text, original, keyArgs, args: st.args.values(), files, slot: st.slot };
   }
 
-  /** A cache hit prints `Using cache`; a miss says why (berth's addition) unless nocache. */
-  private async tryCache(p: StepProbe): Promise<string | undefined> {
+  /**
+   * A cache hit prints `Using cache`; a miss says why (berth's addition) unless nocache.
+   * With `--cache-from`, `config` is the step's resulting config (for an image restored
+   * from a candidate's history).
+   */
+  private async tryCache(p: StepProbe, config?: ContainerConfig): Promise<string | undefined> {
     if (this.opts.noCache) return undefined;
+    this.cacheFrom ??= CacheFrom.open(this.ports.images, this.opts.cacheFrom ?? []);
+    const from = await this.cacheFrom;
     const hit = this.cache.lookup(p);
-    if (hit && (await this.ports.images.exists(hit))) {
+    const present = hit !== undefined && (await this.ports.images.exists(hit));
+    if (present && (!from || (await from.allows(hit)))) {
       this.say(' ---> Using cache\n');
       return hit;
     }
-    if (hit) this.cache.forget(p);
+    if (hit && !present) this.cache.forget(p);
+    if (from && p.createdBy !== undefined && config) {
+      const got = await from.match(p.parent, p.createdBy, config);
+      if (got) {
+        this.say(' ---> Using cache\n');
+        return got;
+      }
+    }
     const why = this.cache.explainMiss(p);
     if (why) this.say(`${why}\n`);
     return undefined;
@@ -334,10 +355,10 @@ class Builder {
     const shell = config.Shell && config.Shell.length ? config.Shell : DEFAULT_SHELL;
     const cmd = [...shell, '#(nop) ', comment];
     const createdBy = cmd.join(' ');
-    const p = this.probe(st, createdBy, original);
-    const hit = await this.tryCache(p);
-    if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
+    const p = { ...this.probe(st, createdBy, original), createdBy };
     const committed = { ...config, Image: st.image ?? '' };
+    const hit = await this.tryCache(p, committed);
+    if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
     if (st.image) {
       const id = await this.createContainer(st, { ...config, Cmd: cmd }, {});
       this.say(` ---> Running in ${short(id)}\n`);
@@ -357,14 +378,18 @@ class Builder {
   private async layerStep(st: StageState, config: ContainerConfig, comment: string, original: string, _env: string[], files: Record<string, string>, work: (id: string) => Promise<void>, announce = false, keyExtra = '', direct?: (parent: string) => Promise<Readable | undefined>): Promise<void> {
     const cmd = [...this.shell(st), comment];
     const createdBy = cmd.join(' ');
-    const p = this.probe(st, createdBy + keyExtra, original, {}, Object.keys(files).length ? files : undefined);
-    const hit = await this.tryCache(p);
+    const p: StepProbe = { ...this.probe(st, createdBy + keyExtra, original, {}, Object.keys(files).length ? files : undefined), ...(keyExtra === '' || keyExtra === '["",""]' ? { createdBy } : {}) };
+    const hit = await this.tryCache(p, { ...config, Image: st.image ?? '' });
     if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
     if (!st.image) st.image = await this.ports.images.commit({ parent: null, config: {}, createdBy: '' });
     const committed = { ...config, Image: st.image };
+    const t = span('build.layer', this.buildId);
     const layer = direct ? await direct(st.image) : undefined;
+    t.mark('plan');
     if (layer) {
       const image = await this.ports.images.commit({ parent: st.image, config: committed, containerConfig: { ...committed, Cmd: cmd }, createdBy, layer });
+      t.mark('commit');
+      t.end();
       return this.finishStep(st, p, image, committed);
     }
     const id = await this.createContainer(st, { ...config, Cmd: cmd }, {});
@@ -384,14 +409,26 @@ class Builder {
     const lex = { escape: this.escape };
     const sources = ins.sources.map((s) => expandWord(s, env, lex));
     if (ins.kind === 'COPY' && ins.from !== undefined) return this.copyFromStep(st, ins, sources, env);
-    if (sources.some((s) => /^https?:\/\//.test(s))) throw new EngineError('not-implemented', 'ADD from a URL is not supported');
+    const urls = sources.filter(isUrl);
+    if (urls.length && ins.kind === 'COPY') throw invalid("COPY failed: source can't be a URL for COPY");
+    // ADD <url>: fetched on every build (the cache is keyed on what came), mode 0600, never extracted
+    const fetched = [];
+    for (const u of urls) {
+      fetched.push(await download(u, this.opts.signal).catch((err: unknown) => {
+        throw EngineError.is(err) ? new EngineError(err.kind, `ADD failed: ${err.message}`) : err;
+      }));
+    }
+    if (urls.length) this.say('\n');
     const dest = expandWord(ins.dest, env, lex);
     const chown = ins.chown ? parseOwner(expandWord(ins.chown, env, lex)) : undefined;
     const plan = await planCopy(this.ctx, {
       kind: ins.kind,
-      sources,
+      sources: sources.filter((s) => !isUrl(s)),
       // a heredoc body gets variable expansion only: quotes and escapes stay as written
-      inline: ins.inline.map((d) => ({ name: d.name, content: d.expand ? expandWord(d.content, env, { ...lex, rawQuotes: true, rawEscapes: true }) : d.content })),
+      inline: [
+        ...ins.inline.map((d) => ({ name: d.name, content: d.expand ? expandWord(d.content, env, { ...lex, rawQuotes: true, rawEscapes: true }) : d.content })),
+        ...fetched.map((f, i) => ({ name: f.name, content: f.content, mode: 0o600, mtime: f.mtime, key: urls[i]! })),
+      ],
       dest,
       workdir: st.config.WorkingDir || '/',
       chmod: parseChmod(ins.chmod),
@@ -485,8 +522,8 @@ class Builder {
       },
     });
     const keyText = JSON.stringify([createdCmd, ins.mounts, ins.network ?? '']);
-    const p = this.probe(st, keyText, ins.original, Object.fromEntries(histArgs.map((kv) => kv.split(/=(.*)/s) as [string, string])));
-    const hit = await this.tryCache(p);
+    const p: StepProbe = { ...this.probe(st, keyText, ins.original, Object.fromEntries(histArgs.map((kv) => kv.split(/=(.*)/s) as [string, string]))), ...(ins.mounts.length || ins.network ? {} : { createdBy: createdCmd.join(' ') }) };
+    const hit = await this.tryCache(p, { ...st.config, Image: st.image ?? '' });
     if (hit) return this.finishStep(st, p, hit, (await this.findImage(hit)).config);
     if (!st.image) throw invalid('Please provide a source image with `from` prior to run');
     const runConfig: ContainerConfig = {
@@ -497,11 +534,14 @@ class Builder {
       Env: [...(st.config.Env ?? []), ...histArgs, ...proxies],
     };
     const network = ins.network && ins.network !== 'default' ? ins.network : this.opts.networkMode;
+    const t = span('build.run', this.buildId);
     const id = await this.createContainer(st, runConfig, { networkMode: network, mounts });
+    t.mark('create');
     this.say(` ---> Running in ${short(id)}\n`);
     let code: number;
     try {
       code = await this.ports.containers.run(id, (b) => this.say(b.toString('utf8')), this.opts.signal);
+      t.mark('run');
     } catch (err) {
       await this.removeContainer(id, false).catch(() => undefined);
       throw err;
@@ -512,7 +552,10 @@ class Builder {
     }
     const committed = { ...st.config, Image: st.image };
     const image = await this.ports.containers.commit(id, { config: committed, containerConfig: { ...st.config, Cmd: createdCmd, Image: st.image }, createdBy: createdCmd.join(' '), mountStubs: mounts.map((m) => m.target) });
+    t.mark('commit');
     await this.removeContainer(id, true);
+    t.mark('remove');
+    t.end();
     return this.finishStep(st, p, image, committed);
   }
 

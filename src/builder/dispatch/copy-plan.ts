@@ -19,7 +19,11 @@ export interface CopyPlan {
 export interface CopyRequest {
   kind: 'COPY' | 'ADD';
   sources: string[];
-  inline: { name: string; content: string }[];
+  /**
+   * Files given as bytes: heredoc bodies (`COPY <<EOF`), and downloads (`ADD <url>`, with
+   * their mode, mtime and the URL as `key` in the per-file digests).
+   */
+  inline: { name: string; content: string | Buffer; mode?: number; mtime?: number; key?: string }[];
   dest: string;
   workdir: string;
   owner?: { uid: number; gid: number };
@@ -101,11 +105,14 @@ export async function planCopy(ctx: BuildContext, req: CopyRequest): Promise<Cop
   }
   for (const doc of req.inline) {
     const target = dest.isDir || count > 1 ? posix.join(dest.path, doc.name) : dest.path;
-    const content = Buffer.from(doc.content);
-    files[`<<${doc.name}`] = sha256(content);
-    entries.push({ path: target, type: 'file', content, size: content.length, mode: mode(0o644), uid: owner.uid, gid: owner.gid });
+    const content = typeof doc.content === 'string' ? Buffer.from(doc.content) : doc.content;
+    // a download's digest covers its name, mode and bytes (not its mtime, as dockerd's tarsum)
+    files[doc.key ?? `<<${doc.name}`] = doc.key ? sha256(JSON.stringify([doc.name, doc.mode, sha256(content)])) : sha256(content);
+    entries.push({ path: target, type: 'file', content, size: content.length, mode: mode(doc.mode ?? 0o644), uid: owner.uid, gid: owner.gid, ...(doc.mtime !== undefined ? { mtime: doc.mtime } : {}) });
   }
   const hash = sha256(JSON.stringify(Object.entries(files))).slice('sha256:'.length);
+  // one downloaded file is named by its bare hash, as the classic builder writes it
+  if (count === 1 && req.inline[0]?.key) return { entries, files, dirs, summary: `${hash} in ${req.dest} ` };
   const what = count > 1 ? 'multi' : sources[0]?.type === 'dir' ? 'dir' : 'file';
   return { entries, files, dirs, summary: `${what}:${hash} in ${req.dest} ` };
 }

@@ -43,6 +43,33 @@ export interface BuildImages {
   tag(id: string, ref: string): Promise<string>;
   /** True while the image is still in the store (cache entries may outlive their images). */
   exists(id: string): Promise<boolean>;
+  /**
+   * An image's history chain, for `--cache-from`: undefined when there is no such image.
+   * Optional: a builder without it ignores `cachefrom`.
+   */
+  chainOf?(ref: string): Promise<ImageChain | undefined>;
+  /**
+   * A new image on `parent` made of one step of a `--cache-from` image: its history entry
+   * as it is, and its layer (by DiffID, already stored) unless the entry is empty.
+   */
+  restore?(input: { parent: string | null; config: ContainerConfig; history: HistoryStep; layerDiffId?: string }): Promise<string>;
+}
+
+/** One entry of an image's history, as its config stores it. */
+export interface HistoryStep {
+  created?: string;
+  created_by?: string;
+  author?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}
+
+/** What `--cache-from` compares: an image's history and layers, and the parent it was made from. */
+export interface ImageChain {
+  id: string;
+  parent?: string;
+  history: HistoryStep[];
+  diffIds: string[];
 }
 
 /** One path of an image's filesystem (see BuildImages.statPaths). */
