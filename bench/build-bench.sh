@@ -9,7 +9,7 @@
 #   build-bench-changed.{md,json}  one file (data/d00/f000) rewritten with new random bytes before
 #                                  every run (hyperfine --prepare): COPY and RUN miss, FROM hits
 #   build-bench.{md,json}          the summary: medians, ratios berth/BuildKit, berth/Docker
-#                                  classic, berth/podman, target (berth <= BuildKit), pass/fail
+#                                  classic, berth/podman, berth CLI/BuildKit, target (berth <= BuildKit), pass/fail
 #
 # Env: BENCH_RUNS (hyperfine runs per engine and case, default 3), BENCH_WARMUP (1; the warmup of
 # the warm case is also what fills each engine's cache), BENCH_NET / BENCH_BRIDGES /
@@ -22,6 +22,9 @@
 #                  --default-address-pool base=10.244.128.0/17,size=24 --dns 127.0.0.77;
 #                  driven by the docker CLI v28 (/usr/local/bin/docker), which picks the classic
 #                  builder by itself (berthd's /_ping answers Builder-Version: 1)
+#   berth CLI      the same berthd driven by berth's own CLI (dist/cli/berth.cjs): its incremental
+#                  context (POST /berth/build/context, src/api/context-sync.ts) sends only the
+#                  files whose stat metadata changed since its previous build of this directory
 #   Docker classic a private instance of scripts/oracle-docker.sh (run dir
 #                  /run/berth-bench-build-oracle, data root in the temp dir, bridge bbuildd0
 #                  10.244.1.1/24, pool 10.244.64.0/18); docker CLI v28 with DOCKER_BUILDKIT=0
@@ -101,6 +104,8 @@ note_fail() { failures+=("$(echo "$*" | tr '\n' ' ')"); log "FAILED: $*"; }
 note() { notes+=("$(echo "$*" | tr '\n' ' ')"); log "$*"; }
 
 bdocker() { DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" "$@"; }
+BERTH_CLI="$REPO/dist/cli/berth.cjs"
+have_berth_cli=0
 ddocker() { DOCKER_HOST="unix://$DSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" "$@"; }
 private_oracle() {
   BERTH_ORACLE_RUN="$PD_RUN" BERTH_ORACLE_DATA="$work/docker-data" BERTH_ORACLE_LOG="$work/dockerd.log" \
@@ -258,6 +263,11 @@ if ! out="$(bdocker build -t bench:berth "$CTX" 2>&1)"; then
   die "berth cannot build the benchmark Dockerfile; nothing to benchmark"
 fi
 echo "$out" | grep -q '^ *50$' || log "berth: unexpected build output (RUN ls /data | wc -l should print 50): $(echo "$out" | tail -n 5 | tr '\n' ' ')"
+if [ -f "$BERTH_CLI" ] && out="$(DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" node "$BERTH_CLI" build -t bench:berthcli "$CTX" 2>&1)"; then
+  have_berth_cli=1
+else
+  note_fail "berth CLI: build failed: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+fi
 
 # Docker: a private oracle (classic builder and BuildKit)
 docker_mode=private
@@ -319,6 +329,7 @@ fi
 cmds_for() {
   local extra="$1"
   cmds=(-n berth "env DOCKER_HOST=unix://$BSOCK DOCKER_CONFIG=$work/cli $DOCKER build $extra -t bench:berth $CTX")
+  [ "$have_berth_cli" = 1 ] && cmds+=(-n "berth CLI" "env DOCKER_HOST=unix://$BSOCK DOCKER_CONFIG=$work/cli node $BERTH_CLI build $extra -t bench:berthcli $CTX")
   [ "$have_buildkit" = 1 ] && cmds+=(-n BuildKit "env DOCKER_HOST=unix://$DSOCK DOCKER_CONFIG=$work/cli20 DOCKER_BUILDKIT=1 $DOCKER20 build --progress plain $extra -t bench:buildkit $CTX")
   [ "$have_docker" = 1 ] && cmds+=(-n "Docker classic" "env DOCKER_HOST=unix://$DSOCK DOCKER_CONFIG=$work/cli DOCKER_BUILDKIT=0 $DOCKER build $extra -t bench:classic $CTX")
   [ "$have_podman" = 1 ] && cmds+=(-n podman "$PODMAN build --pull=never $extra -t localhost/bench:podman $CTX")
@@ -343,6 +354,12 @@ run_case warm ""
 # berth's last build is no longer current.
 warm_check="$(bdocker build -t bench:berth "$CTX" 2>&1 | grep -c 'Using cache')"
 [ "$warm_check" -ge 2 ] || note_fail "berth: a warm rebuild did not report 2 cache hits ($warm_check)"
+if [ "$have_berth_cli" = 1 ]; then
+  out="$(DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" node "$BERTH_CLI" build -t bench:berthcli "$CTX" 2>&1)"
+  [ "$(echo "$out" | grep -c 'Using cache')" -ge 2 ] || note_fail "berth CLI: a warm rebuild did not report 2 cache hits"
+  sent="$(echo "$out" | sed -n 's/^Sending build context to Docker daemon *//p')"
+  note "berth CLI: a warm rebuild sent $sent of context (the whole tar is $(du -sh --apparent-size "$CTX" | cut -f1))"
+fi
 run_case changed "" --prepare "$work/change-one.sh"
 
 # ---------------------------------------------------------------- summary
@@ -354,8 +371,9 @@ declare -A M=()
 rows=()
 json_cases=()
 for c in cold warm changed; do
-  for e in berth BuildKit "Docker classic" podman; do M[$c.$e]="$(med "$c" "$e")"; done
+  for e in berth "berth CLI" BuildKit "Docker classic" podman; do M[$c.$e]="$(med "$c" "$e")"; done
   rbk="$(div "${M[$c.berth]}" "${M[$c.BuildKit]}")"
+  rck="$(div "${M[$c.berth CLI]}" "${M[$c.BuildKit]}")"
   rdc="$(div "${M[$c.berth]}" "${M[$c.Docker classic]}")"
   rpo="$(div "${M[$c.berth]}" "${M[$c.podman]}")"
   case $c in
@@ -363,13 +381,14 @@ for c in cold warm changed; do
     warm) label="warm (nothing changed)" ;;
     changed) label="one file changed" ;;
   esac
-  rows+=("$label|$(ms "${M[$c.berth]}")|$(ms "${M[$c.BuildKit]}")|$(ms "${M[$c.Docker classic]}")|$(ms "${M[$c.podman]}")|${rbk:-–}|${rdc:-–}|${rpo:-–}|$(verdict "$rbk")")
-  json_cases+=("$(jq -n --arg c "$c" --arg b "${M[$c.berth]}" --arg k "${M[$c.BuildKit]}" --arg d "${M[$c.Docker classic]}" \
-    --arg p "${M[$c.podman]}" --arg rbk "$rbk" --arg rdc "$rdc" --arg rpo "$rpo" '
+  rows+=("$label|$(ms "${M[$c.berth]}")|$(ms "${M[$c.berth CLI]}")|$(ms "${M[$c.BuildKit]}")|$(ms "${M[$c.Docker classic]}")|$(ms "${M[$c.podman]}")|${rbk:-–}|${rck:-–}|${rdc:-–}|${rpo:-–}|$(verdict "$rbk")|$(verdict "$rck")")
+  json_cases+=("$(jq -n --arg c "$c" --arg b "${M[$c.berth]}" --arg bc "${M[$c.berth CLI]}" --arg k "${M[$c.BuildKit]}" --arg d "${M[$c.Docker classic]}" \
+    --arg p "${M[$c.podman]}" --arg rbk "$rbk" --arg rck "$rck" --arg rdc "$rdc" --arg rpo "$rpo" '
     def n: tonumber? // null;
-    { case: $c, median_ms: { berth: ($b|n), buildkit: ($k|n), docker_classic: ($d|n), podman: ($p|n) },
-      ratio: { berth_over_buildkit: ($rbk|n), berth_over_docker_classic: ($rdc|n), berth_over_podman: ($rpo|n) },
-      pass: (if ($rbk|n) == null then null else ($rbk|n) <= 1 end) }')")
+    { case: $c, median_ms: { berth: ($b|n), berth_cli: ($bc|n), buildkit: ($k|n), docker_classic: ($d|n), podman: ($p|n) },
+      ratio: { berth_over_buildkit: ($rbk|n), berth_cli_over_buildkit: ($rck|n), berth_over_docker_classic: ($rdc|n), berth_over_podman: ($rpo|n) },
+      pass: (if ($rbk|n) == null then null else ($rbk|n) <= 1 end),
+      pass_berth_cli: (if ($rck|n) == null then null else ($rck|n) <= 1 end) }')")
 done
 dver="$( [ "$have_docker" = 1 ] && ddocker version --format '{{.Server.Version}}' 2> /dev/null || echo –)"
 pver="$( [ "$have_podman" = 1 ] && podman --version 2> /dev/null | awk '{ print $3 }' || echo –)"
@@ -382,8 +401,10 @@ load_end="$(cut -d' ' -f1 /proc/loadavg)"
   echo "Load average (1 min) at the start: $load_start, at the end: $load_end (other test runs share this machine; figures move with it)."
   echo "BENCH_RUNS=$RUNS BENCH_WARMUP=$WARMUP; medians of one hyperfine run per case, all engines side by side. Details: build-bench-cold.md, build-bench-warm.md, build-bench-changed.md (and .json)."
   echo
-  echo "| case | berth | BuildKit | Docker classic | podman | berth/BuildKit | berth/Docker classic | berth/podman | target berth ≤ BuildKit |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "berth: the docker CLI v28 (classic API, the whole context every build); berth CLI: berth's own CLI (incremental context)."
+  echo
+  echo "| case | berth | berth CLI | BuildKit | Docker classic | podman | berth/BuildKit | berth CLI/BuildKit | berth/Docker classic | berth/podman | target berth ≤ BuildKit | target berth CLI ≤ BuildKit |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   for r in "${rows[@]}"; do echo "| ${r//|/ | } |"; done
   echo
   echo "Warm: nothing changed since the previous build (hyperfine's warmup run fills each engine's cache). One file changed: \`$CHANGED\` gets new random bytes (same size) before every run (\`--prepare\`), so COPY and RUN miss and FROM hits."

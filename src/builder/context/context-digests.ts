@@ -20,22 +20,19 @@ export interface SourceDigest {
  *   (await d.source('src')).files; // [{ path: 'src', digest }, { path: 'src/a.js', digest }, ...]
  */
 export class ContextDigests {
-  private readonly memo = new Map<string, Digest>();
   private sorted: string[] | undefined;
 
   constructor(private readonly entries: ReadonlyMap<string, IndexedEntry>) {}
 
-  /** Digest of one entry (not of what is below it). */
+  /** Digest of one entry (not of what is below it); kept on the entry. */
   entry(path: string): Digest {
-    let d = this.memo.get(path);
-    if (!d) {
-      const e = this.entries.get(path);
-      if (!e) throw notFound(`no such path in the build context: ${path}`);
+    const e = this.entries.get(path);
+    if (!e) throw notFound(`no such path in the build context: ${path}`);
+    if (!e.digest) {
       const content = e.type === 'file' ? (e.contentHash ?? '') : '';
-      d = sha256([e.type, e.path, e.mode.toString(8), e.uid, e.gid, e.size, e.linkname ?? '', content].join('\0'));
-      this.memo.set(path, d);
+      e.digest = sha256([e.type, e.path, e.mode.toString(8), e.uid, e.gid, e.size, e.linkname ?? '', content].join('\0'));
     }
-    return d;
+    return e.digest;
   }
 
   /** `path` and everything below it, in walk order. */

@@ -33,14 +33,30 @@ export function walkOrder(a: string, b: string): number {
   return pa.length - pb.length;
 }
 
+/** walkOrder without splitting: `/` sorts below every other character, the rest by code unit. */
+export function compareWalk(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca === 47) return -1;
+    if (cb === 47) return 1;
+    return ca - cb;
+  }
+  return a.length - b.length;
+}
+
 /**
- * Paths sorted in walk order (as walkOrder sorts them) with one string key per path: `/`
- * becomes the lowest character, so plain comparison is component by component.
+ * Paths sorted in walk order (as walkOrder sorts them). A list already in that order (a
+ * context as a directory walk sends it) is checked in one pass and returned as is.
  */
 export function sortWalkOrder(paths: Iterable<string>): string[] {
-  const keyed = [...paths].map((p) => [p.replaceAll('/', '\0'), p] as const);
-  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return keyed.map((k) => k[1]);
+  const list = [...paths];
+  for (let i = 1; i < list.length; i++) {
+    if (compareWalk(list[i - 1]!, list[i]!) > 0) return list.sort(compareWalk);
+  }
+  return list;
 }
 
 /** Whether `path` is `dir` or inside it (`dir` = '' is the root). */
@@ -48,8 +64,12 @@ export function isWithin(path: string, dir: string): boolean {
   return dir === '' || path === dir || path.startsWith(`${dir}/`);
 }
 
+/** A path with nothing to clean: no leading, trailing or doubled `/`, no `.` or `..` component. */
+const UNCLEAN = /^\/|\/$|\/\/|(^|\/)\.\.?(\/|$)/;
+
 /** Clean a relative path; undefined when it climbs out with `..`. '' is the root. */
 export function cleanRelative(path: string): string | undefined {
+  if (path !== '' && !UNCLEAN.test(path)) return path;
   const rel = posix.normalize(path.replace(/^\/+/, '') || '.').replace(/\/+$/, '');
   if (rel === '..' || rel.startsWith('../')) return undefined;
   return rel === '.' || rel === '' ? '' : rel;

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Digest } from '../../shared/digest.js';
 import { EngineError } from '../../shared/errors.js';
 import { cleanRelative, type ContextEntry } from './context-entry.js';
 import { EntryTable, tarError, type EntryHeader } from './entry-table.js';
@@ -12,6 +13,8 @@ export interface IndexedEntry extends ContextEntry {
   offset?: number;
   /** Files: sha256 (hex) of the content, computed while receiving. */
   contentHash?: string;
+  /** The entry's cache digest (ContextDigests), once computed; a synced context carries it to the next build. */
+  digest?: Digest;
 }
 
 export interface IndexOptions {

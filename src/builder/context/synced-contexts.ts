@@ -40,6 +40,8 @@ interface KeptFile {
   offset: number;
   size: number;
   hash: string;
+  /** The file's entry in the last build (its cache digest, once computed, is reused). */
+  entry?: IndexedEntry;
 }
 
 /** One context id's files on disk: `<root>/<sha256(id)[:32]>/spool-<gen>`, appended to; in memory, the index. */
@@ -146,15 +148,17 @@ export class SyncedContexts {
       const files = new Map<string, KeptFile>();
       s.entries.forEach((m, i) => {
         const [path, kind, mode, , mtimeNs, , , , , linkname] = m;
-        const mtime = Number(BigInt(mtimeNs) / 1_000_000_000n);
+        const mtime = mtimeNs.length > 9 ? Number(mtimeNs.slice(0, -9)) : 0;
         const type = kind === 'd' ? 'directory' : kind === 'l' ? 'symlink' : 'file';
         const e = table.add({ name: path, type, mode, uid: 0, gid: 0, mtime, linkname: linkname ?? '' });
         if (e?.type !== 'file') return;
-        const c = got.get(i) ?? s.reuse[i]!;
+        const kept = s.reuse[i];
+        const c = got.get(i) ?? kept!;
         e.offset = c.offset;
         e.size = c.size;
         e.contentHash = c.hash;
-        files.set(path, { key: statKey(m), offset: c.offset, size: c.size, hash: c.hash });
+        if (kept?.entry?.digest) e.digest = kept.entry.digest;
+        files.set(path, { key: statKey(m), offset: c.offset, size: c.size, hash: c.hash, entry: e });
       });
       if (slot) {
         slot.spoolSize = got.end;
