@@ -4,11 +4,11 @@
 //                                  (koffi stays external: a native addon, loaded only by `cp`)
 //   dist/cli/berth.cjs             the executable (package.json bin): src/cli/launcher.ts, which
 //                                  runs berth-main.cjs through V8's code cache
-//   dist/cli/berth-main.cjs.cache  that code cache, made here by one run of the CLI (`--help`)
+//   dist/cli/berth-main.cjs.cache  that code cache, trained here on --help and common commands
 // CommonJS, not ESM: esbuild keeps a lazily-loaded module's require() of an external inside
 // the module's init, while an ESM bundle hoists every external import to the top.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -79,12 +79,65 @@ await build({
 });
 chmodSync(launcher, 0o755);
 
-// The code cache: the launcher writes one at exit when none fits; one run makes it.
+// The code cache: the launcher writes one at exit when none fits, and grows it by each command
+// it has not seen (src/cli/launcher.ts). Trained here on `--help`, `--version` and the common
+// commands against a fake daemon (dist/src/api-client/testing/fake-daemon.js, from tsc), so
+// their first run starts warm too.
 rmSync(`${main}.cache`, { force: true });
 const run = spawnSync(process.execPath, [launcher, '--help'], { encoding: 'utf8' });
 if (run.status !== 0) {
   process.stderr.write(`build-cli: ${launcher} --help failed (${run.status}): ${run.stderr}\n`);
   process.exit(1);
+}
+await train();
+
+/** Runs the bundle's common commands against a fake daemon, each adding its code to the cache. */
+async function train() {
+  let FakeDaemon;
+  try {
+    ({ FakeDaemon } = await import(join(root, 'dist/src/api-client/testing/fake-daemon.js')));
+  } catch {
+    process.stderr.write('build-cli: no dist/src/api-client/testing/fake-daemon.js (tsc failed?): code cache trained on --help only\n');
+    return;
+  }
+  const d = await FakeDaemon.start();
+  const id = 'c0ffee'.repeat(10) + 'c0fe';
+  const summary = (i) => ({
+    Id: `${i}${id.slice(1)}`, Names: [`/web${i}`], Image: 'busybox', ImageID: `sha256:${'b'.repeat(64)}`, Command: 'sleep 3600', Created: Math.floor(Date.now() / 1000) - 60 * i,
+    Ports: i % 2 ? [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080 + i, Type: 'tcp' }] : [], Labels: { pb: 'batch' }, State: 'running', Status: `Up ${i + 1} minutes`,
+    HostConfig: { NetworkMode: 'default' }, NetworkSettings: { Networks: { bridge: { IPAddress: `10.0.0.${i + 2}` } } }, Mounts: [],
+  });
+  const inspect = {
+    Id: id, Created: new Date().toISOString(), Path: 'sleep', Args: ['3600'], State: { Status: 'running', Running: true, Pid: 42, ExitCode: 0, StartedAt: new Date().toISOString(), FinishedAt: '0001-01-01T00:00:00Z' },
+    Image: `sha256:${'b'.repeat(64)}`, Name: '/web0', RestartCount: 0, Driver: 'overlay2', Platform: 'linux', MountLabel: '', ProcessLabel: '', AppArmorProfile: '', ExecIDs: null,
+    HostConfig: { NetworkMode: 'default', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, LogConfig: { Type: 'json-file', Config: {} }, Binds: null, PortBindings: {} },
+    GraphDriver: { Name: 'overlay2', Data: { UpperDir: '/x/upper', WorkDir: '/x/work' } }, Mounts: [],
+    Config: { Hostname: 'c0ffeec0ffee', Env: ['PATH=/usr/bin'], Cmd: ['sleep', '3600'], Image: 'busybox', Labels: { pb: 'batch' }, Tty: false, OpenStdin: false },
+    NetworkSettings: { Bridge: '', Ports: {}, IPAddress: '10.0.0.2', Networks: { bridge: { IPAddress: '10.0.0.2', Gateway: '10.0.0.1', MacAddress: '02:42:0a:00:00:02' } } },
+  };
+  d.on('GET /containers/json', (_q, res) => d.json(res, 200, [0, 1, 2, 3].map(summary)));
+  d.on('GET /containers/:id/json', (_q, res) => d.json(res, 200, inspect));
+  d.on('GET /images/json', (_q, res) => d.json(res, 200, [{ Id: `sha256:${'b'.repeat(64)}`, RepoTags: ['busybox:latest'], RepoDigests: [], Created: 1700000000, Size: 4261550, Labels: null, Containers: -1, SharedSize: -1, ParentId: '' }]));
+  d.on('POST /containers/create', (_q, res) => d.json(res, 201, { Id: id, Warnings: [] }));
+  d.on('POST /containers/:id/start', (_q, res) => void res.writeHead(204).end());
+  d.on('POST /containers/:id/wait', (_q, res) => d.json(res, 200, { StatusCode: 0 }));
+  d.on('DELETE /containers/:id', (_q, res) => void res.writeHead(204).end());
+  d.onUpgrade('/containers/:id/attach', (_q, socket) => setTimeout(() => socket.end(), 20));
+  const env = { ...process.env, DOCKER_HOST: `unix://${d.socketPath}` };
+  delete env.NODE_EXTRA_CA_CERTS;
+  try {
+    for (const args of [['--version'], ['ps'], ['ps', '-a', '--format', '{{.ID}} {{.Names}}'], ['inspect', id.slice(0, 12)], ['inspect', '-f', '{{.State.Status}}', 'web0'], ['images'], ['run', '--rm', 'busybox', 'true'], ['rm', '-f', 'web0']]) {
+      const r = await new Promise((resolve) => {
+        const c = spawn(process.execPath, [launcher, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        c.stderr.on('data', (b) => (err += b));
+        c.on('close', (status) => resolve({ status, err }));
+      });
+      if (r.status !== 0) process.stderr.write(`build-cli: training run \`berth ${args.join(' ')}\` exited ${r.status}: ${r.err}\n`);
+    }
+  } finally {
+    await d.stop();
+  }
 }
 const size = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
 process.stdout.write(`build-cli: ${launcher} -> ${main} (${size(main)}, code cache ${size(`${main}.cache`)})\n`);

@@ -39,20 +39,53 @@ test('host selection: flag, then DOCKER_HOST, then the berth default', () => {
 test('version negotiation uses min(server, 1.43) as the path prefix', async () => {
   d.on('GET /containers/json', (_q, res) => d.json(res, 200, []));
   const t = new Transport({ host: d.host, env: {} });
+  const from = d.requests.length;
   await containerList(t, { all: true, filters: { label: ['a=b'] } });
+  await containerList(t, {});
+  // a 1.41 daemon refuses the first request as /v1.43, is pinged, and gets it again as /v1.41
+  assert.deepEqual(
+    d.requests.slice(from).map((r) => `${r.method} ${r.version ?? '-'} ${r.path}`),
+    ['GET 1.43 /containers/json', 'HEAD - /_ping', 'GET 1.41 /containers/json', 'GET 1.41 /containers/json'],
+  );
   const seen = d.requests.filter((r) => r.path === '/containers/json').pop()!;
-  assert.equal(seen.query.get('all'), '1');
-  assert.equal(seen.query.get('filters'), '{"label":["a=b"]}');
+  assert.equal(seen.query.get('all'), null);
+  assert.equal(d.requests[from + 2]!.query.get('filters'), '{"label":["a=b"]}');
   assert.equal(await t.apiVersion(), '1.41');
   t.close();
-  const newer = await FakeDaemon.start('1.47');
-  try {
-    const t2 = new Transport({ host: newer.host, env: {} });
-    assert.equal(await t2.apiVersion(), '1.43');
-    t2.close();
-  } finally {
-    await newer.stop();
+  for (const [server, want] of [
+    ['1.47', '1.43'],
+    ['1.43', '1.43'],
+  ]) {
+    const other = await FakeDaemon.start(server);
+    try {
+      other.on('GET /containers/json', (_q, res) => other.json(res, 200, []));
+      const t2 = new Transport({ host: other.host, env: {} });
+      await containerList(t2, {});
+      await containerList(t2, {});
+      // a daemon that speaks 1.43 is served without a ping
+      assert.deepEqual(
+        other.requests.map((r) => `${r.version ?? '-'} ${r.path}`),
+        ['1.43 /containers/json', '1.43 /containers/json'],
+      );
+      assert.equal(await t2.apiVersion(), want);
+      t2.close();
+    } finally {
+      await other.stop();
+    }
   }
+});
+
+test('a hijack to a daemon older than 1.43 is refused, then made again with the negotiated version', async () => {
+  d.onUpgrade('/exec/:id/start', (_q, socket) => socket.end());
+  const t = new Transport({ host: d.host, env: {} });
+  const from = d.requests.length;
+  const conn = await t.hijack('/exec/abc/start', { body: { Detach: false } });
+  conn.socket.destroy();
+  assert.deepEqual(
+    d.requests.slice(from).map((r) => `${r.method} ${r.version ?? '-'} ${r.path}`),
+    ['POST 1.43 /exec/abc/start', 'HEAD - /_ping', 'POST 1.41 /exec/abc/start'],
+  );
+  t.close();
 });
 
 test('non-2xx replies throw ApiError with the daemon message', async () => {

@@ -22,11 +22,12 @@ export interface ContainerCreateOptions {
  * deprecated container-wide `MacAddress` is not sent.
  */
 export async function containerCreate(t: Transport, body: ContainerCreateRequest, opts: ContainerCreateOptions = {}): Promise<ContainerCreateResponse> {
-  const v = await t.apiVersion();
+  // the version requests go out with is at most this one (no ping needed to know it is below 1.44)
+  const v = t.versionBound();
   const endpoints = Object.values(body.NetworkingConfig?.EndpointsConfig ?? {});
   let sent = body;
   if (compareVersions(v, '1.44') < 0) {
-    if (endpoints.some((e) => e?.MacAddress)) throw new Error(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${v}`);
+    if (endpoints.some((e) => e?.MacAddress)) throw new Error(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${await t.apiVersion()}`);
   } else if (body.MacAddress !== undefined) {
     sent = { ...body };
     delete sent.MacAddress;

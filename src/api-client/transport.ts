@@ -36,6 +36,12 @@ export interface HijackedConnection {
  * use simple-http.ts (a fresh connection each); streamed requests and replies (`request`) use
  * node:http with a keep-alive agent.
  *
+ * The version is negotiated without a round trip of its own where a request can be sent twice
+ * (a whole body, or none): the first such request goes out as `/v1.43/`, which any daemon
+ * speaking 1.43 or newer serves as negotiation would have; a daemon refusing it (400 "client
+ * version 1.43 is too new", before doing anything) is pinged and the request sent again with
+ * the version it names. Streamed bodies ping first.
+ *
  * @example
  *   const t = new Transport({ host: 'unix:///run/berth.sock' });
  *   const list = await t.json<ContainerSummary[]>('/containers/json', { query: { all: true } });
@@ -60,6 +66,11 @@ export class Transport {
       return this.version;
     });
     return this.negotiating;
+  }
+
+  /** The API version requests use, at most: the negotiated or configured one, else MAX_API_VERSION (no round trip). */
+  versionBound(): string {
+    return this.version ?? MAX_API_VERSION;
   }
 
   /** `HEAD /_ping` (then `GET` if HEAD is refused), unversioned; returns the headers Docker clients read. */
@@ -102,20 +113,18 @@ export class Transport {
    * `body` is sent as JSON (exec start), as docker's client does.
    */
   async hijack(path: string, opts: RequestOptions = {}): Promise<HijackedConnection> {
-    const v = await this.apiVersion();
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const contentType = { 'Content-Type': payload ? 'application/json' : 'text/plain' };
-    let r;
-    try {
-      r = await simpleUpgrade(this.simpleTarget(), {
-        method: opts.method ?? 'POST',
-        path: `/v${v}${path}${encodeQuery(opts.query)}`,
-        headers: { ...contentType, ...opts.headers },
-        body: payload,
-      });
-    } catch (e) {
-      throw this.connError(e as Error);
-    }
+    const r = await this.negotiated(
+      (v) =>
+        simpleUpgrade(this.simpleTarget(), {
+          method: opts.method ?? 'POST',
+          path: `/v${v}${path}${encodeQuery(opts.query)}`,
+          headers: { ...contentType, ...opts.headers },
+          body: payload,
+        }),
+      (x) => ('socket' in x ? undefined : x),
+    );
     if ('socket' in r) return r;
     throw ok(r.statusCode) ? new Error('failed to attach: server did not upgrade the connection') : await apiErrorFrom(r.statusCode, r.body);
   }
@@ -141,11 +150,37 @@ export class Transport {
       const res = await this.raw(path, opts, versioned);
       return { statusCode: res.statusCode ?? 500, headers: res.headers as Record<string, string>, body: await readAll(res) };
     }
-    const prefix = versioned ? `/v${await this.apiVersion()}` : '';
     const headers: Record<string, string> = { ...opts.headers };
     const body = this.payload(opts.body, headers) as Buffer | undefined;
+    const send = (prefix: string): Promise<SimpleResponse> => simpleExchange(this.simpleTarget(), { method: opts.method ?? 'GET', path: `${prefix}${path}${encodeQuery(opts.query)}`, headers, body });
+    if (!versioned) {
+      try {
+        return await send('');
+      } catch (e) {
+        throw this.connError(e as Error);
+      }
+    }
+    return this.negotiated((v) => send(`/v${v}`), (r) => r);
+  }
+
+  /**
+   * Sends a request that can be sent again: with the negotiated version once known, else as
+   * `/v1.43/` first (see the class comment), pinging and resending only when the daemon
+   * refuses that version.
+   */
+  private async negotiated<R>(send: (version: string) => Promise<R>, reply: (r: R) => SimpleResponse | undefined): Promise<R> {
     try {
-      return await simpleExchange(this.simpleTarget(), { method: opts.method ?? 'GET', path: `${prefix}${path}${encodeQuery(opts.query)}`, headers, body });
+      if (this.version) return await send(this.version);
+      const r = await send(MAX_API_VERSION);
+      const refused = reply(r);
+      if (refused?.statusCode === 400 && /client version \S+ is too new/i.test(refused.body.toString('utf8'))) {
+        this.negotiating = undefined;
+        return await send(await this.apiVersion());
+      }
+      // served: later requests use what negotiation gives, min(the daemon's Api-Version, ours)
+      const theirs = refused?.headers['api-version'];
+      this.version ??= theirs && compareVersions(theirs, MAX_API_VERSION) < 0 ? theirs : MAX_API_VERSION;
+      return r;
     } catch (e) {
       throw this.connError(e as Error);
     }

@@ -11,7 +11,7 @@ import { BERTH_VERSION } from './version.js';
 // The built CLI (npm run build -> scripts/build-cli.mjs): this file runs from dist/src/cli/.
 const BUILT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
 const FILES = ['berth.cjs', 'berth-main.cjs', 'berth-main.cjs.cache'];
-const MAGIC = 'berth-code-cache-v1';
+const MAGIC = 'berth-code-cache-v2';
 
 let d: FakeDaemon;
 const copies: string[] = [];
@@ -58,7 +58,13 @@ function berth(dir: string, args: string[]): Promise<{ status: number | null; st
 
 const buildId = (dir: string): string => readFileSync(path.join(dir, 'berth-main.cjs'), 'utf8').split('\n', 1)[0]!;
 const cacheOf = (dir: string): Buffer => readFileSync(path.join(dir, 'berth-main.cjs.cache'));
-const header = (dir: string): string => `${MAGIC} ${buildId(dir)}\n`;
+/** The cache's first line up to its list of trained commands. */
+const header = (dir: string): string => `${MAGIC} ${buildId(dir)} `;
+const v8Data = (dir: string): Buffer => cacheOf(dir).subarray(cacheOf(dir).indexOf(10) + 1);
+const trained = (dir: string): string[] => {
+  const c = cacheOf(dir);
+  return c.subarray(header(dir).length, c.indexOf(10)).toString().split(',');
+};
 
 test('the bundled CLI runs: --version, ps (whole replies) and logs (a streamed reply) against a daemon', async () => {
   const dir = copyBuilt('runs');
@@ -84,20 +90,36 @@ test('the bin is the launcher with a shebang that drops NODE_EXTRA_CA_CERTS; the
   assert.match(buildId(BUILT), /^\/\/ berth-cli [0-9a-f]{32}$/);
 });
 
-test('the code cache made at build time fits this build and is kept as is', async () => {
+test('the code cache made at build time fits this build, holds the common commands and is kept as is', async () => {
   const dir = copyBuilt('kept');
   const before = cacheOf(dir);
   assert.ok(before.subarray(0, header(dir).length).toString() === header(dir), 'cache header names this build');
   assert.ok(before.length > header(dir).length + 1024, 'cache holds V8 data');
+  for (const c of ['-:help', '-', 'ps', 'inspect', 'run']) assert.ok(trained(dir).includes(c), `trained on ${c}: ${trained(dir).join(',')}`);
   assert.equal((await berth(dir, ['--version'])).status, 0);
-  assert.deepEqual(cacheOf(dir), before, 'a valid cache is not rewritten');
+  assert.equal((await berth(dir, ['ps'])).status, 0);
+  assert.deepEqual(cacheOf(dir), before, 'a valid cache is not rewritten by commands it holds');
+});
+
+test('a command the cache does not hold yet is added to it at exit, once', async () => {
+  const dir = copyBuilt('grows');
+  const before = trained(dir);
+  assert.ok(!before.includes('logs'));
+  assert.deepEqual(await berth(dir, ['logs', 'web']), { status: 0, stdout: 'out\n', stderr: 'err\n' });
+  assert.deepEqual(trained(dir), [...before, 'logs']);
+  const grown = cacheOf(dir);
+  assert.equal((await berth(dir, ['logs', 'web'])).status, 0);
+  assert.equal((await berth(dir, ['ps'])).status, 0);
+  assert.deepEqual(cacheOf(dir), grown, 'the grown cache loads and is kept');
+  assert.equal((await berth(dir, ['logs', '--help'])).status, 0);
+  assert.deepEqual(trained(dir), [...before, 'logs', 'logs:help'], 'help runs other code: a command of its own');
 });
 
 test('a cache made for another build is ignored and replaced, not run', async () => {
   const dir = copyBuilt('stale');
   // the real V8 data of this build under another build's id: taken only if the id matched
-  const data = cacheOf(dir).subarray(header(dir).length);
-  writeFileSync(path.join(dir, 'berth-main.cjs.cache'), Buffer.concat([Buffer.from(`${MAGIC} // berth-cli ${'0'.repeat(32)}\n`), data]));
+  const data = v8Data(dir);
+  writeFileSync(path.join(dir, 'berth-main.cjs.cache'), Buffer.concat([Buffer.from(`${MAGIC} // berth-cli ${'0'.repeat(32)} -\n`), data]));
   const r = await berth(dir, ['--version']);
   assert.equal(r.stderr, '');
   assert.equal(r.stdout, `berth version ${BERTH_VERSION}, build berth\n`);
@@ -111,8 +133,8 @@ test('a cache V8 rejects (garbage or truncated data under the right id) is repla
     ['truncated', (data: Buffer) => data.subarray(0, data.length >> 1)],
   ] as const) {
     const dir = copyBuilt(name);
-    const data = cacheOf(dir).subarray(header(dir).length);
-    const bad = Buffer.concat([Buffer.from(header(dir)), make(data)]);
+    const data = v8Data(dir);
+    const bad = Buffer.concat([Buffer.from(`${header(dir)}-,ps\n`), make(data)]);
     writeFileSync(path.join(dir, 'berth-main.cjs.cache'), bad);
     const r = await berth(dir, ['ps']);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);

@@ -7,28 +7,40 @@ import { Script } from 'node:vm';
  * run from dist/src). It compiles the bundled CLI (berth-main.cjs beside it) with V8's code
  * cache (berth-main.cjs.cache) so a start skips parsing and compiling the bundle.
  *
- * The cache file starts with `CACHE_MAGIC <build id>\n`, the id being the one on the bundle's
- * first line (a hash of its content): a cache made for another build is ignored, and V8 itself
- * rejects data from another V8 version or flag set (`cachedDataRejected`). A missing or
- * rejected cache is rewritten at exit (temporary file + rename; errors ignored, e.g. a
- * read-only install), so the next start uses it.
+ * V8 compiles a function when it first runs, and a code cache holds the functions compiled
+ * before it was made: the cache grows by command. Its first line is
+ * `CACHE_MAGIC <build id> <commands>`: the id is the one on the bundle's first line (a hash of
+ * its content), so a cache made for another build is ignored, and V8 itself rejects data from
+ * another V8 version or flag set (`cachedDataRejected`); <commands> are the command words whose
+ * code the cache already holds. A run whose command is not among them (or with no usable
+ * cache) rewrites the cache at exit with what this process compiled on top of what it loaded
+ * (temporary file + rename; errors ignored, e.g. a read-only install): the first `berth ps`
+ * pays a few ms once and the next ones start warm. The build trains it on the common commands.
  *
  * @example
  *   $ dist/cli/berth.cjs ps        # the package.json bin
  */
-const CACHE_MAGIC = 'berth-code-cache-v1';
+const CACHE_MAGIC = 'berth-code-cache-v2';
+/** Commands a cache records at most (then it stops growing). */
+const MAX_COMMANDS = 64;
 
 const dir = __dirname;
 const bundle = `${dir}/berth-main.cjs`;
 const cacheFile = `${bundle}.cache`;
 const source = readFileSync(bundle, 'utf8');
 const id = source.slice(0, source.indexOf('\n'));
-const header = Buffer.from(`${CACHE_MAGIC} ${id}\n`);
+const prefix = Buffer.from(`${CACHE_MAGIC} ${id} `);
+const command = commandWord(process.argv.slice(2));
 
 let cachedData: Buffer | undefined;
+let trained: string[] = [];
 try {
   const raw = readFileSync(cacheFile);
-  if (raw.length > header.length && raw.subarray(0, header.length).equals(header)) cachedData = raw.subarray(header.length);
+  const eol = raw.indexOf(10);
+  if (eol > prefix.length && raw.subarray(0, prefix.length).equals(prefix)) {
+    trained = raw.subarray(prefix.length, eol).toString('latin1').split(',');
+    cachedData = raw.subarray(eol + 1);
+  }
 } catch {
   // no cache yet
 }
@@ -37,15 +49,25 @@ const script = new Script(`(function (exports, require, module, __filename, __di
   filename: bundle,
   cachedData,
 });
-if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(script));
+if (!cachedData || script.cachedDataRejected) process.once('exit', () => writeCache(script, [command]));
+else if (!trained.includes(command) && trained.length < MAX_COMMANDS) process.once('exit', () => writeCache(script, [...trained, command]));
 
 const mod = { exports: {} };
 (script.runInThisContext() as (...a: unknown[]) => void).call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dir);
 
-function writeCache(s: Script): void {
+/**
+ * What a run is keyed by in the cache: the first plain word of argv (`-` for none), with `:help`
+ * when it asks for help (`ps --help` runs none of the code `ps` runs).
+ */
+function commandWord(argv: string[]): string {
+  const word = argv.find((a) => /^[a-z][a-z-]{0,31}$/.test(a)) ?? '-';
+  return argv.includes('--help') || argv.includes('-h') ? `${word}:help` : word;
+}
+
+function writeCache(s: Script, commands: string[]): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, Buffer.concat([header, s.createCachedData()]));
+    writeFileSync(tmp, Buffer.concat([Buffer.from(`${CACHE_MAGIC} ${id} ${commands.join(',')}\n`), s.createCachedData()]));
     renameSync(tmp, cacheFile);
   } catch {
     try {

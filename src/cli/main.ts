@@ -54,7 +54,8 @@ export async function main(argv: string[], ctx?: CliContext): Promise<number> {
 }
 
 async function runCommand(entry: CommandEntry, path: string[], args: string[], ctx: CliContext): Promise<number> {
-  const [{ Command, CommanderError }, mod, help] = await Promise.all([import('commander'), entry.load(), import('./help.js')]);
+  const [{ Command, CommanderError }, mod, help, { indexOptionLookups }] = await Promise.all([import('commander'), entry.load(), import('./help.js'), import('./commander-index.js')]);
+  indexOptionLookups(Command);
   const root = new Command('berth').enablePositionalOptions();
   let parent = root;
   if (path.length === 2) parent = root.command(path[0]!).enablePositionalOptions();

@@ -26,6 +26,7 @@ export function splitVersion(pathname: string): { version: string; path: string 
   if (!m) return { version: API_VERSION, path: pathname };
   const version = m[1];
   const path = m[2] ?? '/';
+  if (version === API_VERSION) return { version, path };
   if (compareVersions(version, MIN_API_VERSION) < 0) {
     throw invalid(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
   }

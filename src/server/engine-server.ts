@@ -73,28 +73,47 @@ export function createEngineServer(opts: EngineServerOptions): Server {
   closing.set(server, shutdown);
   const dispatch = async (req: IncomingMessage, res: ServerResponse, upgrade?: RequestContext['upgrade']): Promise<void> => {
     setStandardHeaders(res);
-    const ac = new AbortController();
-    res.once('close', () => ac.abort());
-    if (!upgrade) {
-      shutdown.open.add(res);
-      res.once('close', () => shutdown.open.delete(res));
-    }
+    // made when a handler first asks for ctx.signal (few do; an abort costs a DOMException)
+    let ac: AbortController | undefined;
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+      ac?.abort();
+      if (!upgrade) shutdown.open.delete(res);
+    });
+    if (!upgrade) shutdown.open.add(res);
     const method = req.method ?? 'GET';
     const t0 = performance.now();
     let ctx: RequestContext | undefined;
     try {
-      const url = new URL(req.url ?? '/', 'http://berth');
+      const { pathname: rawPath, query } = splitUrl(req.url ?? '/');
       let pathname: string;
       try {
-        pathname = decodeURIComponent(url.pathname);
+        pathname = rawPath.includes('%') ? decodeURIComponent(rawPath) : rawPath;
       } catch {
-        throw invalid(`invalid URL escape in ${url.pathname}`);
+        throw invalid(`invalid URL escape in ${rawPath}`);
       }
       const { version, path } = splitVersion(pathname);
       const hit = table.match(method, path);
       log.debug('API request', { method, url: req.url });
       if (!hit) return sendJson(res, 404, { message: 'page not found' });
-      ctx = { req, res, params: hit.params, query: url.searchParams, version, backends: opts.backends, signal: ac.signal, closing: shutdown.ac.signal, upgrade };
+      ctx = {
+        req,
+        res,
+        params: hit.params,
+        query,
+        version,
+        backends: opts.backends,
+        get signal(): AbortSignal {
+          if (!ac) {
+            ac = new AbortController();
+            if (closed) ac.abort();
+          }
+          return ac.signal;
+        },
+        closing: shutdown.ac.signal,
+        upgrade,
+      };
       await hit.handler(ctx);
       log.debug('API done', { method, url: req.url, ms: Math.round((performance.now() - t0) * 10) / 10 });
     } catch (err) {
@@ -132,4 +151,18 @@ export function createEngineServer(opts: EngineServerOptions): Server {
     socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
   return server;
+}
+
+/**
+ * A request target's path (dot segments resolved, as WHATWG URL parsing did before) and query,
+ * without building a URL object per request.
+ */
+function splitUrl(target: string): { pathname: string; query: URLSearchParams } {
+  const q = target.indexOf('?');
+  const hash = target.indexOf('#');
+  const end = hash >= 0 && (q < 0 || hash < q) ? hash : q >= 0 ? q : target.length;
+  let pathname = target.slice(0, end);
+  const query = new URLSearchParams(q >= 0 && (hash < 0 || q < hash) ? target.slice(q + 1, hash > q ? hash : undefined) : '');
+  if (!pathname.startsWith('/') || pathname.includes('/.') || pathname.includes('\\')) pathname = new URL(pathname, 'http://berth').pathname;
+  return { pathname, query };
 }

@@ -24,15 +24,19 @@ interface Compiled {
  *   rt.match('GET', '/containers/abc/json') // { handler, params: { id: 'abc' } }
  */
 export class RouteTable {
-  private readonly routes: Compiled[];
+  /** The routes of each method, in table order. */
+  private readonly byMethod = new Map<string, Compiled[]>();
 
   constructor(routes: Route[]) {
-    this.routes = routes.map((r) => compile(r));
+    for (const r of routes.map((x) => compile(x))) {
+      const list = this.byMethod.get(r.method) ?? [];
+      list.push(r);
+      this.byMethod.set(r.method, list);
+    }
   }
 
   match(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined {
-    for (const r of this.routes) {
-      if (r.method !== method) continue;
+    for (const r of this.byMethod.get(method) ?? []) {
       const m = r.re.exec(path);
       if (!m) continue;
       const params: Record<string, string> = {};

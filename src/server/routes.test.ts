@@ -25,6 +25,11 @@ const cases: Case[] = [
   ['GET', '/containers/json?filters=nope', 400, { message: "invalid filter 'nope'" }],
   ['GET', '/containers/json?limit=x', 400, { message: 'strconv.Atoi: parsing "x": invalid syntax' }],
   ['GET', '/containers/c1/json', 200, { Id: 'c1', Name: '/c1' }],
+  // request targets: escapes decoded, dot segments resolved, query (and a stray fragment) split off
+  ['GET', '/v1.43/containers/%63%31/json', 200, { Id: 'c1' }],
+  ['GET', '/v1.43/containers/x/../c1/json?size=0#frag', 200, { Id: 'c1' }],
+  ['GET', '/v1.43/./containers/json?all=1&all=0', 200, [{ Id: 'c1' }, { Id: 'web' }]],
+  ['GET', '/containers/%zz/json', 400, { message: 'invalid URL escape in /containers/%zz/json' }],
   ['GET', '/v1.43/containers/missing/json', 404, { message: 'No such container: missing' }],
   ['POST', '/containers/create?name=new1', 201, { Id: 'new1', Warnings: [] }, '{"Image":"busybox"}'],
   ['POST', '/containers/create?name=c1', 409, { message: 'Conflict. The container name "/c1" is already in use' }, '{"Image":"busybox"}'],

@@ -8,6 +8,8 @@ import path from 'node:path';
 export interface SeenRequest {
   method: string;
   path: string;
+  /** The `/v1.xx` prefix's version, if the path had one. */
+  version?: string;
   query: URLSearchParams;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
@@ -94,6 +96,7 @@ export class FakeDaemon {
     const seen: SeenRequest = {
       method: req.method ?? 'GET',
       path: url.pathname.replace(/^\/v\d+\.\d+/, ''),
+      version: /^\/v(\d+\.\d+)\//.exec(url.pathname)?.[1],
       query: url.searchParams,
       headers: req.headers,
       body: Buffer.concat(chunks),
@@ -110,6 +113,7 @@ export class FakeDaemon {
       res.end('OK');
       return;
     }
+    if (seen.version && tooNew(seen.version, this.apiVersion)) return this.error(res, 400, versionRefusal(seen.version, this.apiVersion));
     const r = this.routes.find((x) => x.method === seen.method && x.re.test(seen.path));
     if (!r) return this.error(res, 404, `page not found: ${seen.method} ${seen.path}`);
     try {
@@ -122,6 +126,11 @@ export class FakeDaemon {
   private async handleUpgrade(req: http.IncomingMessage, socket: Duplex): Promise<void> {
     socket.on('error', () => undefined);
     const seen = await this.read(req);
+    if (seen.version && tooNew(seen.version, this.apiVersion)) {
+      const body = JSON.stringify({ message: versionRefusal(seen.version, this.apiVersion) });
+      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
     const u = this.upgrades.find((x) => x.re.test(seen.path));
     if (!u) {
       socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 25\r\n\r\n{"message":"no upgrade!"}');
@@ -134,4 +143,14 @@ export class FakeDaemon {
 
 function pattern(p: string): RegExp {
   return new RegExp(`^${p.replace(/:[a-zA-Z]+/g, '[^/]+')}$`);
+}
+
+/** A daemon refuses a request versioned past what it speaks (dockerd's middleware, before any handler). */
+function tooNew(v: string, max: string): boolean {
+  const [a, b] = [v, max].map((x) => x.split('.').map(Number));
+  return a![0]! > b![0]! || (a![0] === b![0] && a![1]! > b![1]!);
+}
+
+function versionRefusal(v: string, max: string): string {
+  return `client version ${v} is too new. Maximum supported API version is ${max}`;
 }

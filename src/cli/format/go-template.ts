@@ -44,6 +44,9 @@ export interface GoTemplateOptions {
 export class GoTemplate {
   private readonly nodes: Node[];
 
+  /** Text and `{{.Field}}` names, when that is all the template is (the default tables): run without the interpreter. */
+  private readonly fields: (string | { field: string })[] | undefined;
+
   private readonly name: string;
 
   /**
@@ -56,6 +59,7 @@ export class GoTemplate {
     try {
       this.nodes = parseTemplate(src);
       checkFunctions(this.nodes, { ...FUNCS, ...funcs });
+      this.fields = onlyFields(this.nodes);
     } catch (e) {
       if (!(e instanceof TemplateParseError)) throw e;
       throw new TemplateError(`template: ${this.name}:${lineCol(src, e.pos)[0]}: ${e.message}`, 'parse');
@@ -67,6 +71,23 @@ export class GoTemplate {
    * @throws TemplateError ('exec')
    */
   execute(data: unknown): string {
+    if (this.fields && typeof data === 'object' && data !== null) {
+      // a field that is not a string (or not there) takes the interpreter: same text, same errors
+      let text = '';
+      for (const part of this.fields) {
+        if (typeof part === 'string') text += part;
+        else {
+          const v = (data as Record<string, unknown>)[part.field];
+          if (typeof v !== 'string') return this.interpret(data);
+          text += v;
+        }
+      }
+      return text;
+    }
+    return this.interpret(data);
+  }
+
+  private interpret(data: unknown): string {
     const out: string[] = [];
     const saved = active;
     active = { funcs: { ...FUNCS, ...this.funcs }, missingKeyError: !!this.opts.missingKeyError, jsonSortKeys: !!this.opts.jsonSortKeys, typeName: this.opts.typeName };
@@ -81,6 +102,21 @@ export class GoTemplate {
     }
     return out.join('');
   }
+}
+
+/** The parts of a template made only of text and `{{.Field}}` actions, else undefined. */
+function onlyFields(nodes: Node[]): (string | { field: string })[] | undefined {
+  const parts: (string | { field: string })[] = [];
+  for (const n of nodes) {
+    if (n.t === 'text') parts.push(n.text);
+    else if (n.t !== 'action' || n.pipe.decl.length || n.pipe.cmds.length !== 1 || n.pipe.cmds[0]!.args.length !== 1) return undefined;
+    else {
+      const a = n.pipe.cmds[0]!.args[0]!;
+      if (a.t !== 'field' || a.base !== 'dot' || a.path.length !== 1) return undefined;
+      parts.push({ field: a.path[0]! });
+    }
+  }
+  return parts;
 }
 
 /** Go's ErrorContext: 1-based line, 0-based byte column. */

@@ -39,8 +39,9 @@ export function startSession(ctx: CliContext, t: Transport, id: string, conn: At
   let detach!: () => void;
   const detached = new Promise<{ detached: boolean }>((resolve) => (detach = () => resolve({ detached: true })));
 
-  const stdin = ctx.stdin;
   if (o.stdin) {
+    // only here: building process.stdin costs a few ms (an fs or tty stream) that `run` without -i never needs
+    const stdin = ctx.stdin;
     const raw = o.tty && stdin.isTTY === true;
     if (raw) {
       stdin.setRawMode(true);
