@@ -13,7 +13,15 @@
 # first run needs Debian's archive (debootstrap --variant=minbase bookworm, ~3 min).
 # Env: BENCH_UNPACK_RUNS, BENCH_CACHE, BENCH_OUT (results dir), BENCH_ORACLE_SOCK (use this
 # running dockerd instead of starting a private one), BENCH_UNPACK_BRIDGE/BIP/POOL (the private
-# oracle's network; default bunpk0 10.247.0.1/24, pool 10.247.128.0/18; berthd uses bunpkb0 10.247.64.1/24).
+# oracle's network; default bunpk0 10.247.0.1/24, pool 10.247.128.0/18), BENCH_UNPACK_ORACLE_RUN
+# (its run dir, /run/berth-unpack-oracle), BENCH_UNPACK_BERTHD_BRIDGE/BIP/POOL (berthd's; default
+# bunpkb0 10.247.64.1/24, pool 10.247.96.0/19), BENCH_BASE_REPO (another built checkout, e.g. the
+# commit before a change: adds a `berth-base` row; its berthd on <bridge>b, <bip> + 0.0.1.0).
+# BENCH_UNPACK_SETTLE=SECONDS: every prepare step (which deletes the previous run's tree) then
+# waits that long. On ext4 without a journal (as on the bench VM) an inode freed less than 30 s
+# ago is skipped by the allocator, one buffer lookup each: a tree of 6.6k files made right where
+# another was just deleted costs every engine (and tar) 3-10x the system time. 31 measures the
+# unpacking itself; 0 (the default) measures it right after the deletion, as `rmi && pull` does.
 # Needs root; run scripts/setup.sh first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +34,7 @@ REPO="$PWD"
 OUT="${BENCH_OUT:-$REPO/bench/results}"
 mkdir -p "$OUT"
 RUNS="${BENCH_UNPACK_RUNS:-3}"
+SETTLE="${BENCH_UNPACK_SETTLE:-0}"
 CACHE="${BENCH_CACHE:-/var/cache/berth-bench/unpack-debian}"
 DOCKER=/usr/local/bin/docker
 [ -x "$DOCKER" ] || DOCKER="$(command -v docker)"
@@ -51,18 +60,27 @@ oracle_started=0
 BRIDGE="${BENCH_UNPACK_BRIDGE:-bunpk0}"
 BIP="${BENCH_UNPACK_BIP:-10.247.0.1/24}"
 POOL="${BENCH_UNPACK_POOL:-10.247.128.0/18}"
-oracle_env=(BERTH_ORACLE_RUN=/run/berth-unpack-oracle BERTH_ORACLE_DATA=/var/lib/berth-unpack-oracle
-  BERTH_ORACLE_LOG=/var/log/berth-unpack-oracle.log BERTH_ORACLE_BRIDGE="$BRIDGE" BERTH_ORACLE_BIP="$BIP" BERTH_ORACLE_POOL="$POOL")
+ORUN="${BENCH_UNPACK_ORACLE_RUN:-/run/berth-unpack-oracle}"
+ODATA="/var/lib/$(basename "$ORUN")"
+BBRIDGE="${BENCH_UNPACK_BERTHD_BRIDGE:-bunpkb0}"
+BBIP="${BENCH_UNPACK_BERTHD_BIP:-10.247.64.1/24}"
+BPOOL="${BENCH_UNPACK_BERTHD_POOL:-10.247.96.0/19}"
+BASE="${BENCH_BASE_REPO:-}"
+[ -z "$BASE" ] || [ -f "$BASE/dist/src/daemon/main.js" ] || die "BENCH_BASE_REPO=$BASE has no dist/src/daemon/main.js (build it first)"
+oracle_env=(BERTH_ORACLE_RUN="$ORUN" BERTH_ORACLE_DATA="$ODATA"
+  BERTH_ORACLE_LOG="/var/log/$(basename "$ORUN").log" BERTH_ORACLE_BRIDGE="$BRIDGE" BERTH_ORACLE_BIP="$BIP" BERTH_ORACLE_POOL="$POOL")
 cleanup() {
-  [ -f "$work/berthd.pid" ] && kill -TERM "$(cat "$work/berthd.pid")" 2> /dev/null || true
+  for f in "$work"/berthd*.pid; do [ -f "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null || true; done
   for p in "${pids[@]}"; do kill -TERM "$p" 2> /dev/null || true; done
   sleep 1
   if [ "$oracle_started" = 1 ]; then
     env "${oracle_env[@]}" bash scripts/oracle-docker.sh stop || true
-    rm -rf /var/lib/berth-unpack-oracle
+    rm -rf "$ODATA"
   fi
-  ip link show bunpkb0 > /dev/null 2>&1 && ip link del bunpkb0 || true # the private berthd's bridge and nft tables
-  for t in berth-bunpkb0 berth-bunpkb0-user; do nft list table ip "$t" > /dev/null 2>&1 && nft delete table ip "$t" || true; done
+  for br in "$BBRIDGE" ${BASE:+"${BBRIDGE}b"}; do # the private berthds' bridges and nft tables
+    ip link show "$br" > /dev/null 2>&1 && ip link del "$br" || true
+    for t in "berth-$br" "berth-$br-user"; do nft list table ip "$t" > /dev/null 2>&1 && nft delete table ip "$t" || true; done
+  done
   unmount_under "$work"
   rm -rf "$work"
 }
@@ -77,30 +95,35 @@ REG="$(sed -n 's/.*listening on \([^ ]*\).*/\1/p' "$log_file")"
 [ -n "$REG" ] || die "berth registry serve did not start: $(cat "$log_file")"
 IMAGE="$REG/bench/debian:bookworm"
 
-# berthd on a private bridge; `berthd.sh start|stop` is also what hyperfine's --prepare runs
-cat > "$work/berthd.sh" << EOF
+# berthd on a private bridge; `berthd.sh fresh|stop` is also what hyperfine's --prepare runs.
+# berthd_script NAME REPO BRIDGE BIP: $work/NAME.sh runs REPO's berthd in $work/NAME.
+berthd_script() {
+  cat > "$work/$1.sh" << EOF
 #!/usr/bin/env bash
-d="$work/berthd"
+d="$work/$1"
 case "\$1" in
   stop)
-    [ -f "$work/berthd.pid" ] || exit 0
-    p="\$(cat "$work/berthd.pid")"; kill -TERM "\$p" 2> /dev/null || true
+    [ -f "$work/$1.pid" ] || exit 0
+    p="\$(cat "$work/$1.pid")"; kill -TERM "\$p" 2> /dev/null || true
     for ((i = 0; i < 150; i++)); do kill -0 "\$p" 2> /dev/null || break; sleep 0.1; done
-    rm -f "$work/berthd.pid" ;;
+    rm -f "$work/$1.pid" ;;
   fresh)
     "\$0" stop
     rm -rf "\$d/data" "\$d/exec"; mkdir -p "\$d/data" "\$d/exec" "\$d/cli"; echo '{}' > "\$d/cli/config.json"
-    cd "$REPO"
+    cd "$2"
     setsid node dist/src/daemon/main.js -H "unix://\$d/sock" --data-root "\$d/data" --exec-root "\$d/exec" \\
-      --bridge bunpkb0 --bip 10.247.64.1/24 --default-address-pool base=10.247.96.0/19,size=24 \\
+      --bridge $3 --bip $4 --default-address-pool base=$BPOOL,size=24 \\
       > "\$d/log" 2>&1 < /dev/null &
-    echo \$! > "$work/berthd.pid"
-    . scripts/lib/common.sh
+    echo \$! > "$work/$1.pid"
+    . "$REPO/scripts/lib/common.sh"
     wait_ping "\$d/sock" 30 || { tail -n 20 "\$d/log"; exit 1; }
-    sync ;;
+    sync; sleep $SETTLE ;;
 esac
 EOF
-chmod +x "$work/berthd.sh"
+  chmod +x "$work/$1.sh"
+}
+berthd_script berthd "$REPO" "$BBRIDGE" "$BBIP"
+[ -z "$BASE" ] || berthd_script berthd-base "$BASE" "${BBRIDGE}b" "$(echo "$BBIP" | awk -F'[./]' '{ printf "%d.%d.%d.%d/%d", $1, $2, $3 + 1, $4, $5 }')"
 "$work/berthd.sh" fresh
 bd="DOCKER_HOST=unix://$work/berthd/sock DOCKER_CONFIG=$work/berthd/cli $DOCKER"
 log "importing and pushing $IMAGE (berth compresses the layer with gzip)"
@@ -116,18 +139,18 @@ have_docker=0
 if [ -n "${BENCH_ORACLE_SOCK:-}" ]; then
   ORACLE_SOCK="$BENCH_ORACLE_SOCK"; have_docker=1
 elif env "${oracle_env[@]}" bash scripts/oracle-docker.sh start > /dev/null; then
-  ORACLE_SOCK=/run/berth-unpack-oracle/docker.sock; have_docker=1; oracle_started=1
+  ORACLE_SOCK="$ORUN/docker.sock"; have_docker=1; oracle_started=1
 else log "Docker oracle unavailable: Docker rows skipped"; fi
 od="DOCKER_HOST=unix://${ORACLE_SOCK:-none} $DOCKER"
 cat > "$work/docker-rmi.sh" << EOF
 #!/usr/bin/env bash
 env $od rmi -f "$IMAGE" > /dev/null 2>&1 || true
-sync
+sync; sleep $SETTLE
 EOF
 chmod +x "$work/docker-rmi.sh"
 cat > "$work/tar-fresh.sh" << EOF
 #!/usr/bin/env bash
-rm -rf "$work/tarx"; mkdir "$work/tarx"; sync
+rm -rf "$work/tarx"; mkdir "$work/tarx"; sync; sleep $SETTLE
 EOF
 chmod +x "$work/tar-fresh.sh"
 
@@ -136,12 +159,15 @@ cmds=(
   --prepare "$work/tar-fresh.sh" -n tar+sync "sh -c 'tar -xzf $blob -C $work/tarx && sync'"
   --prepare "$work/berthd.sh fresh" -n berth "env $bd pull -q $IMAGE"
 )
+bdb="DOCKER_HOST=unix://$work/berthd-base/sock DOCKER_CONFIG=$work/berthd-base/cli $DOCKER"
+[ -n "$BASE" ] && cmds+=(--prepare "$work/berthd-base.sh fresh" -n berth-base "env $bdb pull -q $IMAGE")
 # Docker does not flush what it unpacked; docker+sync is the same pull made as durable as berth's
 [ "$have_docker" = 1 ] && cmds+=(--prepare "$work/docker-rmi.sh" -n docker "env $od pull -q $IMAGE"
   --prepare "$work/docker-rmi.sh" -n docker+sync "sh -c 'env $od pull -q $IMAGE > /dev/null && sync'")
 load0="$(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine -N --runs "$RUNS" --export-json "$OUT/unpack-pull-cold.json" --export-markdown "$OUT/unpack-pull-cold.md" "${cmds[@]}"
 load1="$(cut -d' ' -f1-3 /proc/loadavg)"
+[ -z "$BASE" ] || "$work/berthd-base.sh" stop
 
 # CPU seconds (user+sys, children included) of one more cold pull each: less sensitive than
 # wall time to other load on the machine. berthd's layer worker is a thread of berthd; dockerd
@@ -171,15 +197,17 @@ env $bd run --rm --network none "$IMAGE" sh -c 'test -x /usr/bin/apt && test -s 
 
 f="$OUT/unpack-pull-cold.json"
 median() { jq -r --arg n "$1" '[.results[] | select(.command == $n) | .median][0] // empty' "$f"; }
-b="$(median berth)"; d="$(median docker)"; ds="$(median docker+sync)"; t="$(median tar)"; ts="$(median tar+sync)"
+b="$(median berth)"; bb="$(median berth-base)"; d="$(median docker)"; ds="$(median docker+sync)"; t="$(median tar)"; ts="$(median tar+sync)"
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo -; }
 sec() { [ -n "$1" ] && printf '%.2fs' "$1" || echo -; }
 {
-  echo "cold pull of debian:bookworm ($(du -m "$blob" | cut -f1) MB gzip layer, $files entries), median of $RUNS, $(date -u +%F), $(nproc) cores, load $load0 -> $load1"
+  echo "cold pull of debian:bookworm ($(du -m "$blob" | cut -f1) MB gzip layer, $files entries), median of $RUNS, $(date -u +%F), $(nproc) cores, load $load0 -> $load1, settle ${SETTLE}s"
   printf '%-10s %8s %8s %11s %8s %9s %13s %18s %10s %15s\n' case berth docker docker+sync tar tar+sync \
     berth/docker berth/docker+sync berth/tar berth/tar+sync
   printf '%-10s %8s %8s %11s %8s %9s %13s %18s %10s %15s\n' pull-cold "$(sec "$b")" "$(sec "$d")" "$(sec "$ds")" "$(sec "$t")" "$(sec "$ts")" \
     "$(ratio "$b" "$d")" "$(ratio "$b" "$ds")" "$(ratio "$b" "$t")" "$(ratio "$b" "$ts")"
+  [ -z "$bb" ] || printf '%-10s %8s %8s %11s %8s %9s %13s %18s %10s %15s\n' pull-base "$(sec "$bb")" "$(sec "$d")" "$(sec "$ds")" "$(sec "$t")" "$(sec "$ts")" \
+    "$(ratio "$bb" "$d")" "$(ratio "$bb" "$ds")" "$(ratio "$bb" "$t")" "$(ratio "$bb" "$ts")"
   printf '%-10s %8s %8s %11s %8s %9s %13s %18s %10s %15s\n' cpu "${cpu_b}s" "${cpu_d:+${cpu_d}s}" - "${cpu_t}s" - \
     "$(ratio "$cpu_b" "$cpu_d")" - "$(ratio "$cpu_b" "$cpu_t")" -
   echo "targets: berth/docker <= 0.80x, berth/tar <= 1.30x (wall-clock medians)"

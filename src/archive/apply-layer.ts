@@ -17,9 +17,13 @@ export interface ApplyLayerOptions extends LayerJobOptions {
   sync?: boolean;
 }
 
-/** Bytes handed to the worker per message, and how many may wait there unread. */
+/**
+ * Bytes handed to the worker per message, in slots of memory shared with it and reused once
+ * it acks them (no fresh buffer per message: page faults and unmaps of 128 MB of them cost more
+ * than the copy); SLOTS of them may wait there unread.
+ */
 const BATCH = 1 << 20;
-const IN_FLIGHT = 16 << 20;
+const SLOTS = 16;
 /** An idle worker is kept this long for the next layer (a pull applies several in a row). */
 const IDLE_MS = 10_000;
 
@@ -74,7 +78,8 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
   // the DiffID is hashed here, off the worker (which is the bottleneck); it sees every byte sent
   const hash = createHash('sha256');
   let size = 0;
-  let inFlight = 0;
+  const slots: { sab: SharedArrayBuffer; buf: Buffer }[] = [];
+  const free: number[] = [];
   let wake: (() => void) | undefined;
   let settled = false;
   let resolveDone!: (r: ApplyLayerResult) => void;
@@ -90,12 +95,12 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
   };
   const onMessage = (m: FromWorker): void => {
     if (m.t === 'ack') {
-      inFlight -= m.n;
-      if (inFlight <= IN_FLIGHT) wake?.();
+      free.push(m.slot);
+      wake?.();
       return;
     }
     settle();
-    if (m.t === 'done') resolveDone({ diffId: `sha256:${hash.digest('hex')}`, size });
+    if (m.t === 'done') resolveDone({ diffId: `sha256:${hash.digest('hex')}`, size, contentSize: m.contentSize });
     else rejectDone(m.kind ? new EngineError(m.kind, m.message) : Object.assign(new Error(m.message), { code: m.code }));
   };
   const onError = (err: Error): void => {
@@ -109,34 +114,43 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
   // only our own listeners come off again: Worker refs its port through listeners of its own
   worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   worker.ref();
-  const send = (m: ToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
+  const send = (m: ToWorker): void => worker.postMessage(m);
   send({ t: 'start', dir, opts, sync });
   let ok = false;
   try {
-    let parts: Buffer[] = [];
+    /** The slot being filled (-1: none yet) and how far. */
+    let cur = -1;
     let len = 0;
-    const flush = (): void => {
-      const buf = Buffer.allocUnsafeSlow(len);
-      let off = 0;
-      for (const p of parts) off += p.copy(buf, off);
-      send({ t: 'data', buf }, [buf.buffer as ArrayBuffer]);
-      inFlight += len;
-      parts = [];
+    const take = async (): Promise<boolean> => {
+      while (!free.length && slots.length >= SLOTS && !settled) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+      if (settled) return false;
+      if (free.length) cur = free.pop()!;
+      else {
+        const sab = new SharedArrayBuffer(BATCH);
+        cur = slots.push({ sab, buf: Buffer.from(sab) }) - 1;
+      }
       len = 0;
+      return true;
+    };
+    const flush = (): void => {
+      send({ t: 'data', slot: cur, sab: slots[cur]!.sab, len });
+      cur = -1;
     };
     for await (const c of tar) {
       if (settled) break; // the worker failed (or finished early): its answer decides
       const b = typeof c === 'string' ? Buffer.from(c) : c;
       hash.update(b);
       size += b.length;
-      parts.push(b);
-      len += b.length;
-      if (len < BATCH) continue;
-      flush();
-      while (inFlight > IN_FLIGHT && !settled) await new Promise<void>((resolve) => (wake = resolve));
-      wake = undefined;
+      for (let off = 0; off < b.length; ) {
+        if (cur === -1 && !(await take())) break;
+        const n = b.copy(slots[cur]!.buf, len, off);
+        off += n;
+        len += n;
+        if (len === BATCH) flush();
+      }
     }
-    if (len && !settled) flush();
+    if (cur !== -1 && len && !settled) flush();
     if (!settled) send({ t: 'end' });
     const r = await done;
     ok = true;

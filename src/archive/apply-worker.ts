@@ -2,65 +2,23 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { EngineError } from '../shared/errors.js';
 import { syncfs } from '../shared/libc.js';
-import { applyTarSync, type LayerJobOptions } from './layer-job.js';
+import { layerSink, type LayerJobOptions, type LayerSink } from './layer-job.js';
 
-/** Messages to the layer worker: one job at a time (start, data..., end | abort). */
+/**
+ * Messages to the layer worker: one job at a time (start, data..., end | abort). `data`
+ * names a slot of memory shared with the main thread, which reuses it once acked.
+ */
 export type ToWorker =
   | { t: 'start'; dir: string; opts: LayerJobOptions; sync: boolean }
-  | { t: 'data'; buf: Uint8Array }
+  | { t: 'data'; slot: number; sab: SharedArrayBuffer; len: number }
   | { t: 'end' }
   | { t: 'abort' };
 
-/** Messages from the layer worker: `ack` returns credit for bytes taken off the queue. */
+/** Messages from the layer worker: `ack` hands a slot back (its bytes are applied). */
 export type FromWorker =
-  | { t: 'ack'; n: number }
-  | { t: 'done' }
+  | { t: 'ack'; slot: number }
+  | { t: 'done'; contentSize: number }
   | { t: 'error'; kind?: EngineError['kind']; message: string; code?: string };
-
-/** Chunks posted by the main thread, read by the tar parser as they come. */
-class ChunkQueue implements AsyncIterable<Buffer> {
-  private readonly chunks: Buffer[] = [];
-  private ended = false;
-  private aborted = false;
-  private wake: (() => void) | undefined;
-
-  constructor(private readonly ack: (n: number) => void) {}
-
-  push(b: Buffer): void {
-    this.chunks.push(b);
-    this.poke();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.poke();
-  }
-
-  abort(): void {
-    this.aborted = true;
-    this.poke();
-  }
-
-  private poke(): void {
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
-    for (;;) {
-      if (this.aborted) throw new Error('layer stream aborted');
-      const c = this.chunks.shift();
-      if (c) {
-        this.ack(c.length);
-        yield c;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-}
 
 /** syncfs(2) of the filesystem holding `dir`: everything written there reaches the disk. */
 function syncDir(dir: string): void {
@@ -73,38 +31,46 @@ function syncDir(dir: string): void {
 }
 
 const port = parentPort;
-let queue: ChunkQueue | undefined;
 const post = (m: FromWorker): void => port!.postMessage(m);
+/** The job at hand: undefined between jobs and once it failed (its later messages are dropped). */
+let job: { sink: LayerSink; dir: string; sync: boolean } | undefined;
 
-async function run(dir: string, opts: LayerJobOptions, sync: boolean, q: ChunkQueue): Promise<void> {
-  try {
-    await applyTarSync(q, dir, opts, false); // the main thread hashes: this thread is the busy one
-    if (sync) syncDir(dir);
-    post({ t: 'done' });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    post(EngineError.is(err) ? { t: 'error', kind: err.kind, message: err.message } : { t: 'error', message: e?.message ?? String(err), code: e?.code });
-  } finally {
-    if (queue === q) queue = undefined;
-  }
+function fail(err: unknown): void {
+  job?.sink.abort();
+  job = undefined;
+  const e = err as NodeJS.ErrnoException;
+  post(EngineError.is(err) ? { t: 'error', kind: err.kind, message: err.message } : { t: 'error', message: e?.message ?? String(err), code: e?.code });
 }
 
+// Each message is handled to the end before the next: the parse and the writes are blocking
+// calls, which on this thread cost less than promises (the main thread hashes the DiffID).
 port?.on('message', (m: ToWorker) => {
-  switch (m.t) {
-    case 'start': {
-      const q = new ChunkQueue((n) => post({ t: 'ack', n }));
-      queue = q;
-      void run(m.dir, m.opts, m.sync, q);
-      return;
+  try {
+    switch (m.t) {
+      case 'start':
+        job = { sink: layerSink(m.dir, m.opts), dir: m.dir, sync: m.sync };
+        return;
+      case 'data':
+        try {
+          job?.sink.push(Buffer.from(m.sab, 0, m.len));
+        } finally {
+          post({ t: 'ack', slot: m.slot });
+        }
+        return;
+      case 'end': {
+        if (!job) return;
+        const j = job;
+        const contentSize = j.sink.end();
+        if (j.sync) syncDir(j.dir);
+        job = undefined;
+        post({ t: 'done', contentSize });
+        return;
+      }
+      case 'abort':
+        if (job) fail(new Error('layer stream aborted'));
+        return;
     }
-    case 'data':
-      queue?.push(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength));
-      return;
-    case 'end':
-      queue?.end();
-      return;
-    case 'abort':
-      queue?.abort();
-      return;
+  } catch (err) {
+    if (job) fail(err);
   }
 });

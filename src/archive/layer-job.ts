@@ -1,11 +1,12 @@
-import { closeSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeSync, writevSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readdirSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { Digest } from '../shared/digest.js';
 import { lchown as lchownSync, lsetxattr, makedev, mknod } from '../shared/libc.js';
 import { applyMetaFdSync, applyMetaSync } from './file-meta.js';
 import { breakout, cleanName, ScopedRoot } from './scoped-root.js';
 import type { TarHeader } from './tar-header.js';
-import { readTar, type TarEntry, type TarStats } from './tar-reader.js';
+import { TarPushParser, type BodySink } from './tar-push.js';
 
 /** How layer whiteouts land on disk ('none': not a layer, `.wh.` names are ordinary files). */
 export type WhiteoutFormat = 'overlay' | 'delete' | 'none';
@@ -26,6 +27,12 @@ export interface ApplyLayerResult {
   diffId: Digest;
   /** Uncompressed bytes read. */
   size: number;
+  /**
+   * What Docker counts as the layer's size (`docker history`, image Size), not the tar's
+   * length: the bytes of the regular files and symlinks it unpacks (as dockerd's overlay2
+   * measures the unpacked layer directory: non-directories' sizes, hard links once).
+   */
+  contentSize: number;
 }
 
 const WH = '.wh.';
@@ -34,26 +41,81 @@ const S_IF = { char: 0o020000, block: 0o060000, fifo: 0o010000 } as const;
 const q = (s: string): string => JSON.stringify(s);
 
 /**
+ * What one entry adds to a layer's size as Docker measures it (the unpacked directory's
+ * non-directories: a file's bytes, a symlink's target length; a hard link adds nothing).
+ *
+ * @example entrySize({ type: 'symlink', linkname: 'busybox', ... }) // 7
+ */
+export function entrySize(h: Pick<TarHeader, 'type' | 'size' | 'linkname'>): number {
+  if (h.type === 'file') return h.size;
+  if (h.type === 'symlink') return Buffer.byteLength(h.linkname);
+  return 0;
+}
+
+/** A layer being unpacked from pushed chunks of its (plain) tar. */
+export interface LayerSink {
+  /** Unpacks every entry the chunk completes, synchronously; the chunk is not kept. */
+  push(chunk: Buffer): void;
+  /** The tar ended: checks it was whole, sets directory times; returns contentSize. */
+  end(): number;
+  /** Gives up (closes a file left open); `dir` keeps what was written. */
+  abort(): void;
+}
+
+/**
  * Unpacks tar entries onto `dir` with plain blocking calls, one file at a time: per
  * regular file open, write, (fchown/fchmod only when needed), futimes, close, as tar does.
  * Meant for the layer worker thread (apply-worker.ts), where this beats promise-per-call
  * fs work several times over; on the main thread it would stall the daemon.
  * Paths never leave `dir`: names with `..` and hard links or symlinks pointing out are
  * rejected, and a symlink met on the way to an entry is refused (scoped-root.ts).
- * `hashed: false` leaves the DiffID and size to the caller (who sees the same bytes).
+ * Push-driven (tar-push.ts): a body is written slice by slice as its chunks come.
  */
-export async function applyTarSync(src: AsyncIterable<Buffer>, dir: string, opts: LayerJobOptions = {}, hashed = true): Promise<ApplyLayerResult> {
+export function layerSink(dir: string, opts: LayerJobOptions = {}): LayerSink {
   const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', opts.anySymlinkTarget === true);
-  const stats: TarStats = { size: 0, digest: () => 'sha256:' };
-  for await (const entry of readTar(src, hashed ? stats : undefined)) await job.apply(entry);
-  job.finish();
-  return { diffId: stats.digest() as Digest, size: stats.size };
+  const parser = new TarPushParser((h) => job.apply(h));
+  return {
+    push: (chunk) => parser.push(chunk),
+    end: () => {
+      parser.end();
+      job.finish();
+      return job.contentSize;
+    },
+    abort: () => job.close(),
+  };
+}
+
+/**
+ * layerSink over an async source, on this thread. `hashed: false` leaves the DiffID and
+ * size to the caller (who sees the same bytes).
+ */
+export async function applyTarSync(src: AsyncIterable<Buffer | string>, dir: string, opts: LayerJobOptions = {}, hashed = true): Promise<ApplyLayerResult> {
+  const sink = layerSink(dir, opts);
+  const hash = hashed ? createHash('sha256') : undefined;
+  let size = 0;
+  let contentSize: number;
+  try {
+    for await (const c of src) {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      hash?.update(b);
+      size += b.length;
+      sink.push(b);
+    }
+    contentSize = sink.end();
+  } finally {
+    sink.abort();
+  }
+  return { diffId: `sha256:${hash ? hash.digest('hex') : ''}` as Digest, size: hashed ? size : 0, contentSize };
 }
 
 class LayerJob {
   private readonly root: ScopedRoot;
   private readonly written = new Set<string>();
   private readonly dirTimes: Array<[string, number]> = [];
+  /** Bytes of the regular files and symlink targets unpacked (see ApplyLayerResult.contentSize). */
+  contentSize = 0;
+  /** The file being written (its body spans pushes), -1 when none. */
+  private fd = -1;
 
   constructor(
     private readonly dir: string,
@@ -63,16 +125,17 @@ class LayerJob {
     this.root = new ScopedRoot(dir);
   }
 
-  async apply(e: TarEntry): Promise<void> {
-    const h = e.header;
+  /** Applies one entry; for a regular file, returns where its body goes. */
+  apply(h: TarHeader): BodySink | undefined {
+    this.contentSize += entrySize(h);
     const rel = cleanName(h.name, this.dir);
     const base = posix.basename(rel);
     const parent = rel.includes('/') ? posix.dirname(rel) : '';
     if (this.format !== 'none') {
       if (rel.startsWith(`${WH}${WH}`)) return; // aufs metadata (.wh..wh.plnk/...), as docker skips it
-      if (base.startsWith(WH)) return this.whiteout(rel, parent, base, h);
+      if (base.startsWith(WH)) return void this.whiteout(rel, parent, base, h);
     }
-    if (h.type === 'other' || (rel === '' && h.type !== 'directory')) return;
+    if (h.type === 'other' || (rel === '' && h.type !== 'directory')) return undefined;
     if (h.type === 'symlink' && !this.anySymlinkTarget && !h.linkname.startsWith('/')) {
       const target = posix.normalize(posix.join(parent || '.', h.linkname));
       if (target === '..' || target.startsWith('../')) throw breakout(`invalid symlink ${q(rel)} -> ${q(h.linkname)}`);
@@ -88,17 +151,20 @@ class LayerJob {
         this.root.addDir(res, !exists);
         applyMetaSync(abs, h, { times: false, existed: exists });
         this.dirTimes.push([abs, h.mtime]);
-        return;
+        return undefined;
       case 'file':
-        return this.file(e, abs);
+        return this.file(h, abs);
       case 'link':
-        return this.hardlink(h, res, abs);
+        this.hardlink(h, res, abs);
+        return undefined;
       case 'symlink':
         symlinkSync(h.linkname, abs);
-        return applyMetaSync(abs, h, { symlink: true });
+        applyMetaSync(abs, h, { symlink: true });
+        return undefined;
       default:
         mknod(abs, S_IF[h.type] | h.mode, makedev(h.devmajor, h.devminor));
-        return applyMetaSync(abs, h);
+        applyMetaSync(abs, h);
+        return undefined;
     }
   }
 
@@ -115,27 +181,31 @@ class LayerJob {
     return false;
   }
 
-  private async file(e: TarEntry, abs: string): Promise<void> {
-    const h = e.header;
+  /** Opens the file (mode at create); its body is written as it arrives, then owner and times. */
+  private file(h: TarHeader, abs: string): BodySink {
     const fd = openSync(abs, 'wx', h.mode & 0o777);
-    try {
-      // the body is usually one slice of the chunk at hand; gather what is there, write once
-      let parts: Buffer[] = [];
-      let have = 0;
-      for await (const c of e.body()) {
-        parts.push(c);
-        have += c.length;
-        if (have >= 1 << 20) {
-          writeAll(fd, parts);
-          parts = [];
-          have = 0;
+    this.fd = fd;
+    return {
+      write: (b) => {
+        for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+      },
+      end: () => {
+        this.fd = -1;
+        try {
+          applyMetaFdSync(fd, abs, h);
+        } finally {
+          closeSync(fd);
         }
-      }
-      if (have) writeAll(fd, parts);
-      applyMetaFdSync(fd, abs, h);
-    } finally {
-      closeSync(fd);
-    }
+      },
+    };
+  }
+
+  /** Closes the file a failure left open. */
+  close(): void {
+    if (this.fd === -1) return;
+    const fd = this.fd;
+    this.fd = -1;
+    closeSync(fd);
   }
 
   private hardlink(h: TarHeader, res: string, abs: string): void {
@@ -184,19 +254,5 @@ class LayerJob {
       const [p, t] = this.dirTimes[i]!;
       lutimesSync(p, t, t);
     }
-  }
-}
-
-function writeAll(fd: number, parts: Buffer[]): void {
-  if (parts.length === 1) {
-    const b = parts[0]!;
-    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-    return;
-  }
-  const total = parts.reduce((n, b) => n + b.length, 0);
-  const done = writevSync(fd, parts);
-  if (done < total) {
-    const rest = Buffer.concat(parts).subarray(done);
-    for (let off = 0; off < rest.length; ) off += writeSync(fd, rest, off, rest.length - off);
   }
 }
