@@ -7,6 +7,9 @@
  *      walk order, with stat metadata). berthd answers a ContextSyncResponse: a one-use
  *      session and the indices of the manifest's files whose content it lacks for that id
  *      (files whose stat metadata matches what it holds are reused, content hash included).
+ *      The client may first send the manifest's digest alone: when berthd's last manifest for
+ *      the id has that digest, nothing changed (a session with nothing to send), else it
+ *      answers without a session and the client sends the manifest.
  *   2. `POST /build?...&berthcontext=<session>`: the body is a plain tar of exactly the
  *      needed files, in `need` order, named by their manifest path. berthd assembles the
  *      context from its cached files plus this delta and builds as usual.
@@ -33,12 +36,18 @@ export type ManifestEntry = [path: string, kind: ManifestKind, mode: number, siz
 export interface ContextSyncRequest {
   /** Chosen by the client, stable for one context directory (e.g. a hash of host and absolute path). */
   id: string;
-  entries: ManifestEntry[];
+  /**
+   * `sha256:` + hex of `JSON.stringify(entries)`. Sent alone (no `entries`) first: when it is
+   * the manifest berthd last assembled for this id, nothing changed and it answers a session
+   * at once; otherwise it answers without one and the client sends the entries.
+   */
+  digest?: string;
+  entries?: ManifestEntry[];
 }
 
 export interface ContextSyncResponse {
-  /** Pass as `berthcontext` to `POST /build`; one use, expires after a minute. */
-  session: string;
+  /** Pass as `berthcontext` to `POST /build`; one use, expires after a minute. Absent: send the entries. */
+  session?: string;
   /** Indices into `entries` of the files to send, ascending. */
-  need: number[];
+  need?: number[];
 }

@@ -77,6 +77,21 @@ describe('berth build: incremental context [private berthd]', () => {
     await sameAsWhole(changed.id);
   });
 
+  test('the endpoint refuses paths outside the context; an unknown session is 409 (the CLI then sends the whole tar)', { timeout: 60_000 }, async () => {
+    const line = (path: string): unknown[] => [path, 'f', 0o644, 1, '1', 0, 0, '1', '1'];
+    for (const path of ['../etc/passwd', '/etc/passwd', 'a/../../b']) {
+      const r = await d!.api('POST', '/v1.43/berth/build/context', { id: 'e2e', entries: [line(path)] });
+      assert.equal(r.status, 400, path);
+      assert.match(r.body, /outside of the build context/);
+    }
+    const ok = await d!.api('POST', '/berth/build/context', { id: 'e2e', entries: [line('Dockerfile')] });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(Object.keys(ok.json() as object).sort(), ['need', 'session']);
+    const gone = await d!.api('POST', '/build?berthcontext=nope', Buffer.alloc(1024));
+    assert.equal(gone.status, 409);
+    assert.match(gone.body, /unknown or expired/);
+  });
+
   test('a deleted file, a file turned into a symlink, a .dockerignore change, a mode-only and an mtime-only change', { timeout: 300_000 }, async () => {
     const steps: [string, string, () => void][] = [
       ['delete', '1.024kB', () => rmSync(join(dir, 'data', 'two'))],

@@ -1,4 +1,4 @@
-import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { encodeHeader, END_OF_ARCHIVE, padding } from '../../archive/tar-encode.js';
@@ -8,6 +8,7 @@ import type { IndexedEntry } from './context-index.js';
 import { resolveCopySources, type CopySource } from './copy-sources.js';
 import { extractTar } from './safe-extract.js';
 import { resolveInContext } from './scoped-resolve.js';
+import type { SpoolReader } from './memory-spool.js';
 
 /** Bytes read from the spool at once. */
 const READ_BLOCK = 1 << 20;
@@ -37,7 +38,7 @@ export interface ContextDockerfile {
 export class BuildContext {
   private readonly digests: ContextDigests;
   private materialised: Promise<string> | undefined;
-  private fh: Promise<FileHandle> | undefined;
+  private fh: Promise<SpoolReader> | undefined;
   private last: { offset: number; data: Buffer } | undefined;
   private sorted: ContextEntry[] | undefined;
 
@@ -48,8 +49,8 @@ export class BuildContext {
     private readonly spool: string,
     private readonly entries: Map<string, IndexedEntry>,
     readonly dockerfile: ContextDockerfile,
-    /** The spool already open (it may be replaced on disk meanwhile: a synced context's); closed by dispose. */
-    handle?: FileHandle,
+    /** The spool already open (a synced context's, which may be replaced on disk meanwhile), or in memory; closed by dispose. */
+    handle?: SpoolReader,
   ) {
     this.digests = new ContextDigests(entries);
     if (handle) this.fh = Promise.resolve(handle);
@@ -109,7 +110,7 @@ export class BuildContext {
   }
 
   /** One read-only handle on the spool, shared by every reader (positional reads). */
-  private handle(): Promise<FileHandle> {
+  private handle(): Promise<SpoolReader> {
     this.fh ??= open(this.spool, 'r');
     return this.fh;
   }

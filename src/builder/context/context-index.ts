@@ -4,6 +4,7 @@ import type { Digest } from '../../shared/digest.js';
 import { EngineError } from '../../shared/errors.js';
 import { cleanRelative, type ContextEntry } from './context-entry.js';
 import { EntryTable, tarError, type EntryHeader } from './entry-table.js';
+import { MemorySpool } from './memory-spool.js';
 import { limited } from './safe-extract.js';
 import { TarScan } from './tar-scan.js';
 
@@ -26,45 +27,80 @@ const KEPT = new Set(['file', 'directory', 'symlink', 'link']);
 
 /**
  * Appends bytes to a spool file (a new one, or an existing one from `start` on: `a`);
- * `write` says whether to wait for `drained` before more.
+ * `write` says whether to wait for `drained` before more. `inMemory`: the bytes stay in a
+ * MemorySpool while the shared budget allows (the file is only made if they spill), and
+ * `reader()` hands it over.
  */
 export class Spool {
-  private readonly out: WriteStream;
+  private out: WriteStream | undefined;
+  private memory: MemorySpool | undefined;
   private failure: Error | undefined;
   offset: number;
 
-  constructor(path: string, flags: 'wx' | 'a' = 'wx', start = 0) {
+  constructor(
+    private readonly path: string,
+    private readonly flags: 'wx' | 'a' = 'wx',
+    start = 0,
+    inMemory = false,
+  ) {
     this.offset = start;
-    this.out = createWriteStream(path, { flags, mode: 0o600, highWaterMark: 1 << 22 });
+    if (inMemory) this.memory = new MemorySpool();
+    else this.open();
+  }
+
+  private open(): WriteStream {
+    this.out = createWriteStream(this.path, { flags: this.flags, mode: 0o600, highWaterMark: 1 << 22 });
     this.out.on('error', (err) => (this.failure ??= err));
+    return this.out;
   }
 
   write(chunk: Buffer): boolean {
     this.offset += chunk.length;
-    return this.out.write(chunk);
+    if (this.memory) {
+      if (this.memory.reserve(chunk.length)) {
+        this.memory.append(chunk);
+        return true;
+      }
+      // over the budget: everything so far to the file, and the rest after it
+      const out = this.open();
+      for (const c of this.memory.chunks()) out.write(c);
+      void this.memory.close();
+      this.memory = undefined;
+    }
+    return this.out!.write(chunk);
   }
 
   async drained(): Promise<void> {
     if (this.failure) throw this.failure;
+    const out = this.out;
+    if (!out) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
-        this.out.off('drain', done);
-        this.out.off('error', done);
+        out.off('drain', done);
+        out.off('error', done);
         resolve();
       };
-      this.out.on('drain', done);
-      this.out.on('error', done);
+      out.on('drain', done);
+      out.on('error', done);
     });
     if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
-    await new Promise<void>((resolve) => this.out.end(resolve));
+    const out = this.out;
+    if (out) await new Promise<void>((resolve) => out.end(resolve));
     if (this.failure) throw this.failure;
   }
 
   destroy(): void {
-    this.out.destroy();
+    void this.memory?.close();
+    this.memory = undefined;
+    this.out?.destroy();
+  }
+
+  /** The bytes, when they stayed in memory (no file was written); undefined otherwise. */
+  reader(): MemorySpool | undefined {
+    return this.memory;
   }
 }
 
@@ -77,8 +113,12 @@ export class Spool {
  * @example const entries = await indexTar(plainTar, '/var/lib/berth/builder/tmp/context-1/files', { maxBytes });
  */
 export async function indexTar(src: AsyncIterable<Buffer>, spoolPath: string, options: IndexOptions = {}): Promise<Map<string, IndexedEntry>> {
+  return indexTarInto(src, new Spool(spoolPath), options);
+}
+
+/** indexTar into a given Spool (a memory one, say); on failure the spool is destroyed. */
+export async function indexTarInto(src: AsyncIterable<Buffer>, spool: Spool, options: IndexOptions = {}): Promise<Map<string, IndexedEntry>> {
   const table = new EntryTable();
-  const spool = new Spool(spoolPath);
   /** The file whose body is arriving. */
   let file: { entry: IndexedEntry; hash: Hash } | undefined;
   let wait = false;

@@ -232,3 +232,31 @@ test('a body that breaks off midway (client gone) is an error and leaves nothing
     await rejects(full.subarray(0, 100_000), { workDir }, /./);
   });
 });
+
+test('a tar context is kept in memory within the budget, and spills to its spool file beyond it', async () => {
+  const { memoryBudget, memoryHeld } = await import('./memory-spool.js');
+  const files = [{ name: 'Dockerfile', content: DF }, { name: 'a', content: Buffer.alloc(3000, 1) }, { name: 'b', content: Buffer.alloc(5000, 2) }];
+  for (const budget of [1 << 20, 4000]) {
+    const restore = memoryBudget(budget);
+    try {
+      await withWorkDir(async (workDir) => {
+        const ctx = await receive(await makeTar(files), { workDir });
+        try {
+          assert.equal(existsSync(join(ctx.dir, 'files')), budget === 4000, 'a spool file only when the bytes spilled');
+          assert.equal(memoryHeld() > 0, budget !== 4000);
+          for (const f of files) assert.equal(await text(ctx.open(f.name)), f.content.toString());
+          assert.equal((await ctx.head('b', 10)).toString(), Buffer.alloc(10, 2).toString());
+        } finally {
+          await ctx.dispose();
+        }
+        assert.equal(memoryHeld(), 0, 'dispose gives the memory back');
+      });
+    } finally {
+      restore();
+    }
+  }
+  await withWorkDir(async (workDir) => {
+    await assert.rejects(receive(await makeTar([{ name: 'x', content: 'x' }]), { workDir }), /Cannot locate specified Dockerfile/);
+    assert.equal(memoryHeld(), 0, 'a refused context gives the memory back');
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,7 +7,8 @@ import { createGunzip } from 'node:zlib';
 import { invalid } from '../../shared/errors.js';
 import { BuildContext, type ContextDockerfile } from './build-context.js';
 import { cleanRelative, isWithin } from './context-entry.js';
-import { indexTar, type IndexedEntry } from './context-index.js';
+import { indexTarInto, Spool, type IndexedEntry } from './context-index.js';
+import type { MemorySpool, SpoolReader } from './memory-spool.js';
 import { DockerIgnore } from './dockerignore.js';
 import { ByteSource, isTarHeader, type ChunkSource } from './byte-source.js';
 import { limited } from './safe-extract.js';
@@ -41,10 +42,12 @@ export async function receiveContext(
   await mkdir(options.workDir, { recursive: true });
   const dir = await mkdtemp(join(options.workDir, 'context-'));
   const spool = join(dir, 'files');
+  let memory: MemorySpool | undefined;
   try {
-    const entries = await unpack(new ByteSource(body), spool, options);
-    return await contextOf(dir, spool, entries, options.dockerfile);
+    const entries = await unpack(new ByteSource(body), spool, options, (m) => (memory = m));
+    return await contextOf(dir, spool, entries, options.dockerfile, memory);
   } catch (err) {
+    await memory?.close();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -55,13 +58,14 @@ export async function receiveContext(
  * (Docker's rules), the Dockerfile and `.dockerignore` hidden when `.dockerignore` excludes
  * them. `handle`: the spool already open (a shared spool that may be replaced meanwhile).
  */
-export async function contextOf(dir: string, spool: string, entries: Map<string, IndexedEntry>, dockerfileParam: string | undefined, handle?: FileHandle): Promise<BuildContext> {
+export async function contextOf(dir: string, spool: string, entries: Map<string, IndexedEntry>, dockerfileParam: string | undefined, handle?: SpoolReader): Promise<BuildContext> {
   const dockerfile = await readDockerfile(spool, entries, dockerfileParam, handle);
   await hideIgnoredBuildFiles(spool, entries, dockerfile.path, handle);
   return new BuildContext(dir, spool, entries, dockerfile, handle);
 }
 
-async function unpack(src: ByteSource, spool: string, options: ReceiveContextOptions): Promise<Map<string, IndexedEntry>> {
+/** `inMemory` hears of the MemorySpool when a tar's bytes stayed in memory (no spool file then). */
+async function unpack(src: ByteSource, spool: string, options: ReceiveContextOptions, inMemory: (m: MemorySpool) => void): Promise<Map<string, IndexedEntry>> {
   const magic = await src.peek(6);
   let plain = src;
   if (magic[0] === 0x1f && magic[1] === 0x8b) {
@@ -76,7 +80,13 @@ async function unpack(src: ByteSource, spool: string, options: ReceiveContextOpt
     await writeFile(spool, '', { mode: 0o600 });
     return new Map();
   }
-  if (isTarHeader(head)) return indexTar(plain.rest(), spool, { maxBytes: options.maxBytes });
+  if (isTarHeader(head)) {
+    const out = new Spool(spool, 'wx', 0, true);
+    const entries = await indexTarInto(plain.rest(), out, { maxBytes: options.maxBytes });
+    const memory = out.reader();
+    if (memory) inMemory(memory);
+    return entries;
+  }
   return bareDockerfile(plain, spool, options);
 }
 
@@ -100,7 +110,7 @@ async function bareDockerfile(src: ByteSource, spool: string, options: ReceiveCo
 }
 
 /** The content of a file entry, read from the spool (or the given handle on it). */
-async function readEntry(spool: string, e: IndexedEntry, handle?: FileHandle): Promise<string> {
+async function readEntry(spool: string, e: IndexedEntry, handle?: SpoolReader): Promise<string> {
   const fh = handle ?? (await open(spool, 'r'));
   try {
     const buf = Buffer.alloc(e.size);
@@ -116,7 +126,7 @@ async function readDockerfile(
   spool: string,
   entries: ReadonlyMap<string, IndexedEntry>,
   requested: string | undefined,
-  handle?: FileHandle,
+  handle?: SpoolReader,
 ): Promise<ContextDockerfile> {
   const name = requested || DEFAULT_DOCKERFILE;
   const clean = cleanRelative(name);
@@ -131,7 +141,7 @@ async function readDockerfile(
 }
 
 /** The Dockerfile and `.dockerignore` are always sent, but COPY does not see them when `.dockerignore` excludes them. */
-async function hideIgnoredBuildFiles(spool: string, entries: Map<string, IndexedEntry>, dockerfile: string, handle?: FileHandle): Promise<void> {
+async function hideIgnoredBuildFiles(spool: string, entries: Map<string, IndexedEntry>, dockerfile: string, handle?: SpoolReader): Promise<void> {
   const ignoreFile = entries.get('.dockerignore');
   if (ignoreFile?.type !== 'file') return;
   const rules = DockerIgnore.parse(await readEntry(spool, ignoreFile, handle));

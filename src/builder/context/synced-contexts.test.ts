@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { manifestOf, packContext, planContext } from '../../cli/commands/image/build-context.js';
 import type { BuildContext } from './build-context.js';
 import { receiveContext } from './receive-context.js';
-import { SyncedContexts, type SyncedContextsOptions } from './synced-contexts.js';
+import { manifestDigest, SyncedContexts, type SyncedContextsOptions } from './synced-contexts.js';
 import { makeTar } from './test-tars.js';
 
 /**
@@ -19,8 +19,8 @@ interface Fixture {
   dir: string;
   workDir: string;
   synced: SyncedContexts;
-  /** One incremental build: the paths it sent and the index it got. */
-  sync(id?: string): Promise<{ sent: string[]; view: unknown }>;
+  /** One incremental build as the CLI does it (digest first): the paths it sent, whether the digest sufficed, the index it got. */
+  sync(id?: string): Promise<{ sent: string[]; view: unknown; byDigest: boolean }>;
   /** The same directory sent whole. */
   full(): Promise<unknown>;
 }
@@ -62,9 +62,12 @@ async function withFixture(fn: (f: Fixture) => Promise<void>, options: SyncedCon
     synced,
     async sync(id = 'ctx-1') {
       const plan = planContext(dir, 'Dockerfile');
-      const r = synced.sync({ id, entries: manifestOf(plan) });
-      const ctx = await synced.assemble(r.session, packContext(plan, r.need).tar, { workDir });
-      return { sent: r.need.map((i) => plan.entries[i]!.path), view: await view(ctx) };
+      const entries = manifestOf(plan);
+      let r = synced.sync({ id, digest: manifestDigest(entries) });
+      const byDigest = r.session !== undefined;
+      if (!byDigest) r = synced.sync({ id, entries });
+      const ctx = await synced.assemble(r.session!, packContext(plan, r.need!).tar, { workDir });
+      return { sent: r.need!.map((i) => plan.entries[i]!.path), view: await view(ctx), byDigest };
     },
     async full() {
       return view(await receiveContext(packContext(planContext(dir, 'Dockerfile')).tar, { workDir }));
@@ -91,6 +94,32 @@ test('the first build sends every file, later ones only what changed, each the s
     await writeFile(join(f.dir, 'a', 'sub', 'two'), Buffer.alloc(3000, 7));
     await expectSync(f, ['a/sub/two']);
     assert.deepEqual(await readdir(f.workDir), [], 'each build\'s private directory is gone after dispose');
+  });
+});
+
+test('an unchanged manifest is recognised by its digest alone, and the index reused gives the same context', async () => {
+  await withFixture(async (f) => {
+    assert.deepEqual(f.synced.sync({ id: 'ctx-1', digest: 'sha256:00' }), {}, 'nothing kept yet: send the manifest');
+    assert.equal((await f.sync()).byDigest, false);
+    for (let i = 0; i < 2; i++) {
+      const again = await f.sync();
+      assert.equal(again.byDigest, true);
+      assert.deepEqual(again.sent, []);
+      assert.deepEqual(again.view, await f.full());
+    }
+    await writeFile(join(f.dir, 'b'), 'changed\n');
+    const changed = await f.sync();
+    assert.equal(changed.byDigest, false);
+    assert.deepEqual(changed.sent, ['b']);
+    assert.deepEqual(changed.view, await f.full());
+    assert.equal((await f.sync()).byDigest, true);
+    // a .dockerignore that hides the Dockerfile: the kept index is not the one the build trimmed
+    await writeFile(join(f.dir, '.dockerignore'), 'Dockerfile\n.dockerignore\n');
+    await f.sync();
+    const hidden = await f.sync();
+    assert.equal(hidden.byDigest, true);
+    assert.deepEqual(hidden.view, await f.full());
+    assert.throws(() => f.synced.sync({ id: 'ctx-1' }), /entries or digest required/);
   });
 });
 
@@ -139,7 +168,7 @@ test('manifests with paths outside the context or unclean paths are refused', as
     // an entry below a symlink is refused when the context is assembled, as in a tar
     const r = f.synced.sync({ id: 'y', entries: [['l', 'l', 0o777, 0, '1', 0, 0, '1', '1', '/etc'], ['l/passwd', 'f', 0o644, 1, '1', 0, 0, '2', '1']] });
     const delta = await makeTar([{ name: 'l/passwd', content: 'x' }]);
-    await assert.rejects(f.synced.assemble(r.session, [delta], { workDir: f.workDir }), /goes through symlink/);
+    await assert.rejects(f.synced.assemble(r.session!, [delta], { workDir: f.workDir }), /goes through symlink/);
     assert.deepEqual(await readdir(f.workDir), []);
   });
 });
@@ -152,14 +181,14 @@ test('an unknown session is a conflict; a delta that does not match its session 
     const plan = planContext(f.dir, 'Dockerfile');
     const r = f.synced.sync({ id: 'ctx-1', entries: manifestOf(plan) });
     const wrong = await makeTar([{ name: 'a/one', content: 'one\n' }]);
-    await assert.rejects(f.synced.assemble(r.session, [wrong], { workDir: f.workDir }), /expected "b", got "a\/one"/);
+    await assert.rejects(f.synced.assemble(r.session!, [wrong], { workDir: f.workDir }), /expected "b", got "a\/one"/);
     // the session is used up, and nothing kept for the id is trusted afterwards
-    await assert.rejects(f.synced.assemble(r.session, [], { workDir: f.workDir }), /unknown or expired/);
+    await assert.rejects(f.synced.assemble(r.session!, [], { workDir: f.workDir }), /unknown or expired/);
     await expectSync(f, ['Dockerfile', 'a/one', 'a/sub/two', 'b', 'empty']);
     await writeFile(join(f.dir, 'b'), 'bb\n');
     const r2 = f.synced.sync({ id: 'ctx-1', entries: manifestOf(planContext(f.dir, 'Dockerfile')) });
-    assert.deepEqual(r2.need.map((i) => planContext(f.dir, 'Dockerfile').entries[i]!.path), ['b']);
-    await assert.rejects(f.synced.assemble(r2.session, [await makeTar([{ name: 'b', content: 'longer than before\n' }])], { workDir: f.workDir }), /changed while it was sent/);
+    assert.deepEqual(r2.need!.map((i) => planContext(f.dir, 'Dockerfile').entries[i]!.path), ['b']);
+    await assert.rejects(f.synced.assemble(r2.session!, [await makeTar([{ name: 'b', content: 'longer than before\n' }])], { workDir: f.workDir }), /changed while it was sent/);
     assert.deepEqual(await readdir(f.workDir), []);
     await expectSync(f, ['Dockerfile', 'a/one', 'a/sub/two', 'b', 'empty']);
   });
@@ -171,10 +200,10 @@ test('while one build syncs an id a second one gets a private session with every
     const plan = planContext(f.dir, 'Dockerfile');
     const first = f.synced.sync({ id: 'ctx-1', entries: manifestOf(plan) });
     const second = f.synced.sync({ id: 'ctx-1', entries: manifestOf(plan) });
-    assert.deepEqual(first.need, []);
-    assert.equal(second.need.length, 5);
-    const a = await view(await f.synced.assemble(second.session, packContext(plan, second.need).tar, { workDir: f.workDir }));
-    const b = await view(await f.synced.assemble(first.session, Readable.from([]), { workDir: f.workDir }));
+    assert.deepEqual(first.need!, []);
+    assert.equal(second.need!.length, 5);
+    const a = await view(await f.synced.assemble(second.session!, packContext(plan, second.need!).tar, { workDir: f.workDir }));
+    const b = await view(await f.synced.assemble(first.session!, Readable.from([]), { workDir: f.workDir }));
     assert.deepEqual(a, b);
     assert.deepEqual(a, await f.full());
   });

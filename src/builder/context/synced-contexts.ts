@@ -53,6 +53,8 @@ interface Slot {
   files: Map<string, KeptFile>;
   busy: boolean;
   used: number;
+  /** The manifest last assembled (its digest) and the index it gave, before the build hid anything. */
+  last?: { digest: string; entries: Map<string, IndexedEntry> };
 }
 
 interface Session {
@@ -60,8 +62,12 @@ interface Session {
   slot: Slot | undefined;
   key: string;
   entries: ManifestEntry[];
+  /** The manifest's digest (ContextSyncRequest.digest). */
+  digest: string;
   need: number[];
   reuse: (KeptFile | undefined)[];
+  /** Nothing changed since the last build of the slot: its index, reused as it is. */
+  same?: Map<string, IndexedEntry>;
   timer: NodeJS.Timeout;
 }
 
@@ -97,13 +103,23 @@ export class SyncedContexts {
     this.opts = { ...DEFAULTS, ...options };
   }
 
-  /** Step 1: which of the manifest's files berthd lacks for this id. */
+  /**
+   * Step 1: which of the manifest's files berthd lacks for this id. A request with only the
+   * manifest's digest gets a session when it is the slot's last manifest, else none (`{}`).
+   */
   sync(req: ContextSyncRequest): ContextSyncResponse {
     if (!req || typeof req.id !== 'string' || req.id.length === 0 || req.id.length > 512) throw invalid('context sync: id must be a string of 1 to 512 characters');
+    const key = createHash('sha256').update(req.id).digest('hex').slice(0, 32);
+    if (req.entries === undefined) {
+      if (typeof req.digest !== 'string') throw invalid('context sync: entries or digest required');
+      const slot = this.slots.get(key);
+      if (!slot?.last || slot.busy || slot.last.digest !== req.digest) return {};
+      return this.open({ slot, key, entries: [], digest: req.digest, need: [], reuse: [], same: slot.last.entries });
+    }
     if (!Array.isArray(req.entries)) throw invalid('context sync: entries must be an array');
     if (req.entries.length > this.opts.maxEntries) throw invalid(`context sync: more than ${this.opts.maxEntries} entries`);
     req.entries.forEach(checkEntry);
-    const key = createHash('sha256').update(req.id).digest('hex').slice(0, 32);
+    const digest = manifestDigest(req.entries);
     let slot = this.slots.get(key);
     if (slot?.busy) slot = undefined;
     else if (!slot) {
@@ -118,12 +134,16 @@ export class SyncedContexts {
       if (kept && kept.key === statKey(m)) reuse[i] = kept;
       else need.push(i);
     });
+    return this.open({ slot, key, entries: req.entries, digest, need, reuse });
+  }
+
+  private open(s: Omit<Session, 'timer'>): ContextSyncResponse {
     const token = randomBytes(16).toString('hex');
-    if (slot) slot.busy = true;
+    if (s.slot) s.slot.busy = true;
     const timer = setTimeout(() => this.release(token), this.opts.sessionTtlMs);
     timer.unref();
-    this.sessions.set(token, { slot, key, entries: req.entries, need, reuse, timer });
-    return { session: token, need };
+    this.sessions.set(token, { ...s, timer });
+    return { session: token, need: s.need };
   }
 
   /** Step 2: the delta tar (the needed files, in order) to the build's context. */
@@ -144,6 +164,13 @@ export class SyncedContexts {
       }
       let spool = slot ? spoolOf(slot) : join(dir, 'files');
       const got = await receiveDelta(body, spool, slot ? 'a' : 'wx', start, s, options.maxBytes);
+      if (slot && s.same) {
+        // nothing changed: the last index as it is (its entries are never modified once kept)
+        slot.used = Date.now();
+        handle = await open(spool, 'r');
+        slot.busy = false;
+        return await contextOf(dir, spool, new Map(s.same), options.dockerfile, handle);
+      }
       const table = new EntryTable();
       const files = new Map<string, KeptFile>();
       s.entries.forEach((m, i) => {
@@ -168,6 +195,7 @@ export class SyncedContexts {
         if (slot.spoolSize > 2 * slot.liveBytes + this.opts.compactSlack) await compact(slot, table.entries);
         spool = spoolOf(slot);
         slot.used = Date.now();
+        slot.last = { digest: s.digest, entries: new Map(table.entries) };
       }
       handle = await open(spool, 'r');
       if (slot) {
@@ -180,7 +208,7 @@ export class SyncedContexts {
       if (slot?.busy) {
         // what is on disk no longer matches the index: start this id afresh
         await rm(slot.dir, { recursive: true, force: true }).catch(() => undefined);
-        Object.assign(slot, { gen: 0, spoolSize: 0, liveBytes: 0, files: new Map(), busy: false });
+        Object.assign(slot, { gen: 0, spoolSize: 0, liveBytes: 0, files: new Map(), busy: false, last: undefined });
       }
       await rm(dir, { recursive: true, force: true });
       throw err;
@@ -211,6 +239,11 @@ export class SyncedContexts {
       await rm(s.dir, { recursive: true, force: true });
     }
   }
+}
+
+/** The digest a client sends for its manifest: `sha256:` + hex of its JSON. */
+export function manifestDigest(entries: ManifestEntry[]): string {
+  return `sha256:${createHash('sha256').update(JSON.stringify(entries)).digest('hex')}`;
 }
 
 /** A manifest line's shape; paths must be clean, relative and inside the context. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createGzip } from 'node:zlib';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -6,7 +7,9 @@ import { type Command, Option } from 'commander';
 import { imageBuild, type ImageBuildOptions } from '../../../api-client/image-build.js';
 import { contextSync } from '../../../api-client/context-sync.js';
 import { ApiError } from '../../../api-client/api-error.js';
+import type { Transport } from '../../../api-client/transport.js';
 import type { JSONMessage } from '../../../api/types.js';
+import type { ContextSyncResponse } from '../../../api/context-sync.js';
 import { CliError } from '../../cli-error.js';
 import type { CliContext } from '../../context.js';
 import { contextId, manifestOf, packContext, planContext, type ContextPlan } from './build-context.js';
@@ -98,6 +101,23 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /**
+ * berth's incremental context, step 1: the manifest's digest alone (enough when nothing changed
+ * since berthd's last build of this directory), else the manifest. Undefined: the engine has no
+ * such route (send the whole tar).
+ */
+async function syncContext(t: Transport, id: string, plan: ContextPlan): Promise<{ session: string; need: number[] } | undefined> {
+  const entries = JSON.stringify(manifestOf(plan));
+  const digest = `sha256:${createHash('sha256').update(entries).digest('hex')}`;
+  // a berthd that predates the digest answers 400: send the manifest then
+  let r: ContextSyncResponse | undefined = await contextSync(t, { id, digest }).catch((err: unknown) => {
+    if (ApiError.is(err, 400)) return {};
+    throw err;
+  });
+  if (r && !r.session) r = await contextSync(t, { json: `{"id":${JSON.stringify(id)},"entries":${entries}}` });
+  return r?.session ? { session: r.session, need: r.need ?? [] } : undefined;
+}
+
+/**
  * `berth build [OPTIONS] PATH | -`: sends the context like the docker CLI (classic builder)
  * and prints its output, berth's cache explanations included.
  */
@@ -166,7 +186,7 @@ export function register(parent: Command, ctx: CliContext): Command {
         plan = planContext(dir, name, stdinDockerfile);
         dockerfile = plan.dockerfile;
         // berth's incremental context: only files berthd does not hold unchanged (BERTH_BUILD_CONTEXT=tar: always the whole tar)
-        const sync = o.compress || process.env.BERTH_BUILD_CONTEXT === 'tar' ? undefined : await contextSync(await ctx.transport(), { id: contextId(dir), entries: manifestOf(plan) });
+        const sync = o.compress || process.env.BERTH_BUILD_CONTEXT === 'tar' ? undefined : await syncContext(await ctx.transport(), contextId(dir), plan);
         session = sync?.session;
         const c = packContext(plan, sync?.need);
         body = o.compress ? c.tar.pipe(createGzip()) : c.tar;
