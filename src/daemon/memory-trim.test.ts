@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { MemoryTrimmer, processMemoryPorts, type MemoryPorts } from './memory-trim.js';
 
 const MB = 1 << 20;
@@ -57,11 +58,35 @@ test('a busy sample restarts the idle count', () => {
   assert.equal(t.sample(), true);
 });
 
-test('the real ports: gc runs without --expose-gc on the command line, rss and busy read the process', () => {
+test('the real ports: gc runs without --expose-gc on the command line, rss and busy read the process', async () => {
   const ports = processMemoryPorts(() => {});
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined', 'gc is not put on the global object');
-  ports.gc();
+  await ports.gc();
   assert.ok(ports.rss() > MB);
   const b = ports.busy();
   assert.ok(b >= 0 && b <= 1);
+});
+
+test('the real gc gives back the new space a burst grew', async () => {
+  const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.physical_space_size;
+  const before = newSpace();
+  // a burst of short-lived objects with some survivors: V8 grows the new space to its maximum
+  let keep: object[] = [];
+  for (let i = 0; i < 150; i++) {
+    for (let j = 0; j < 20_000; j++) keep.push({ j, s: `x${j}` });
+    if (keep.length > 200_000) keep = [];
+    await new Promise((r) => setImmediate(r));
+  }
+  keep = [];
+  const grown = newSpace();
+  assert.ok(grown >= before + 4 * MB, `the burst grew the new space (${before >> 10} -> ${grown >> 10} KiB)`);
+  const trimmed: string[] = [];
+  const t = new MemoryTrimmer({ ...processMemoryPorts(() => trimmed.push('trim')), busy: () => 0 }, { ...opts, idleSamples: 1 });
+  assert.equal(t.sample(), true);
+  await new Promise<void>((r) => {
+    const poll = (): unknown => (trimmed.length ? r() : setTimeout(poll, 20));
+    poll();
+  });
+  const after = newSpace();
+  assert.ok(after <= grown / 4, `new space ${grown >> 10} KiB -> ${after >> 10} KiB after the trim`);
 });
