@@ -56,7 +56,9 @@ bash scripts/lib/forward-guard.sh install
 
 BSOCK="$work/berth.sock"
 mkdir -p "$work/data" "$work/exec"
-setsid node dist/src/daemon/main.js -H "unix://$BSOCK" --data-root "$work/data" --exec-root "$work/exec" \
+# started as installed: through the bin (its shebang drops NODE_EXTRA_CA_CERTS, sets the threadpool)
+chmod +x dist/src/daemon/main.js
+setsid dist/src/daemon/main.js -H "unix://$BSOCK" --data-root "$work/data" --exec-root "$work/exec" \
   --pidfile "$work/berthd.pid" --bridge bmem0 --bip 10.228.0.1/24 --default-address-pool base=10.228.128.0/17,size=24 \
   > "$work/berthd.log" 2>&1 < /dev/null &
 berthd_pid=$!

@@ -53,7 +53,9 @@ if [ -z "$sock" ]; then
   mkdir -p "$work/data" "$work/exec"
   bash scripts/lib/forward-guard.sh install
   # its own bridge and pools, away from the test suite's and the oracles'
-  setsid node dist/src/daemon/main.js -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" \
+  # started as installed: through the bin (its shebang drops NODE_EXTRA_CA_CERTS, sets the threadpool)
+  chmod +x dist/src/daemon/main.js
+  setsid dist/src/daemon/main.js -H "unix://$sock" --data-root "$work/data" --exec-root "$work/exec" \
     --pidfile "$work/berthd.pid" --bridge "${SOAK_BRIDGE:-bsoak0}" --bip "${SOAK_BIP:-10.226.0.1/24}" \
     --default-address-pool "base=${SOAK_POOL:-10.226.128.0/17},size=24" > "$work/berthd.log" 2>&1 < /dev/null &
   berthd_pid=$!

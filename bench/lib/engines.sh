@@ -108,7 +108,9 @@ berthd_start() {
   mkdir -p "$dir/data" "$dir/exec" "$dir/cli"
   echo '{}' > "$dir/cli/config.json"
   printf '%s\n%s\n' "$bridge" "$pool" > "$dir/net"
-  setsid node "$REPO/dist/src/daemon/main.js" -H "unix://$dir/sock" --data-root "$dir/data" --exec-root "$dir/exec" \
+  # started as installed: through the bin (its shebang drops NODE_EXTRA_CA_CERTS, sets the threadpool)
+  chmod +x "$REPO/dist/src/daemon/main.js"
+  setsid "$REPO/dist/src/daemon/main.js" -H "unix://$dir/sock" --data-root "$dir/data" --exec-root "$dir/exec" \
     --pidfile "$dir/berthd.pid" --bridge "$bridge" --bip "$bip" --default-address-pool "base=$pool,size=24" "$@" \
     > "$dir/log" 2>&1 < /dev/null &
   BERTHD_PID=$!
