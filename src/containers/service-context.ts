@@ -106,6 +106,8 @@ export class ServiceContext {
   readonly unmounts = new Map<string, Promise<void>>();
   /** Network sandbox releases in flight (the exit path waits for them). */
   readonly networkReleases = new Map<string, Promise<void>>();
+  /** File deletions of auto-removed containers still running (see remove.ts). */
+  readonly fileRemovals = new Set<Promise<void>>();
   readonly store: RecordStore;
   readonly clock: Clock;
   readonly log: Logger;

@@ -261,7 +261,7 @@ export function fakeService(): {
   clock: ReturnType<typeof fakeClock>;
   events: ContainerEvent[];
   root: string;
-  cleanup(): void;
+  cleanup(): Promise<void>;
 } {
   const root = mkdtempSync(join(tmpdir(), 'berth-ctr-'));
   const runtime = new FakeRuntime();
@@ -284,5 +284,9 @@ export function fakeService(): {
     restartBaseDelayMs: 5,
     publish: (e) => events.push(e),
   });
-  return { svc, runtime, images, snapshots, mounts, clock, events, root, cleanup: () => { svc.close(); rmSync(root, { recursive: true, force: true }); } };
+  return { svc, runtime, images, snapshots, mounts, clock, events, root, cleanup: async () => {
+    svc.close();
+    await Promise.all(svc.ctx.fileRemovals);
+    rmSync(root, { recursive: true, force: true });
+  } };
 }
