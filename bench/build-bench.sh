@@ -155,8 +155,9 @@ cleanup_berth() {
   local ids="" brs br t i state="$work/data/network/state.json"
   [ "$berth_started" = 1 ] || return 0
   if [ -n "$berthd_pid" ] && pid_alive "$berthd_pid"; then
-    ids="$(bdocker ps -aq --no-trunc 2> /dev/null)"
-    [ -n "$ids" ] && { bdocker rm -f $ids > /dev/null 2>&1 || log "berth: rm -f of its containers failed"; }
+    # bounded: a berthd that stopped answering must not hold the cleanup (it is killed below)
+    ids="$(timeout 20 env DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" ps -aq --no-trunc 2> /dev/null)"
+    [ -n "$ids" ] && { timeout 60 env DOCKER_HOST="unix://$BSOCK" DOCKER_CONFIG="$work/cli" "$DOCKER" rm -f $ids > /dev/null 2>&1 || log "berth: rm -f of its containers failed"; }
     log "stopping the private berthd (pid $berthd_pid)"
     kill -TERM "$berthd_pid" 2> /dev/null || true
     for ((i = 0; i < 75; i++)); do pid_alive "$berthd_pid" || break; sleep 0.2; done
