@@ -2,9 +2,10 @@
 // Bundles the berth CLI (run by `npm run build` after tsc):
 //   dist/cli/berth-main.cjs        src/cli/bin.ts and everything it imports, one CommonJS file
 //                                  (koffi stays external: a native addon, loaded only by `cp`)
+//   dist/cli/berth-core.cjs        the same with only the everyday commands (ps, run, inspect...)
 //   dist/cli/berth.cjs             the executable (package.json bin): src/cli/launcher.ts, which
-//                                  runs berth-main.cjs through V8's code cache
-//   dist/cli/berth-main.cjs.cache  that code cache, trained here on --help and common commands
+//                                  runs one of the two through V8's code cache
+//   dist/cli/berth-*.cjs.cache     their code caches, trained here on --help and common commands
 // CommonJS, not ESM: esbuild keeps a lazily-loaded module's require() of an external inside
 // the module's init, while an ESM bundle hoists every external import to the top.
 import { createHash } from 'node:crypto';
@@ -18,6 +19,7 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'dist/cli');
 const main = join(out, 'berth-main.cjs');
+const core = join(out, 'berth-core.cjs');
 const launcher = join(out, 'berth.cjs');
 
 // Whitespace and syntax minified (less to read and parse), identifiers kept (stack traces, class names).
@@ -55,26 +57,55 @@ const metaUrl = {
   },
 };
 
-const r = await build({
-  ...common,
-  entryPoints: [join(root, 'src/cli/bin.ts')],
-  plugins: [lazyChildProcess, metaUrl],
-  external: ['koffi'],
-  // import() of builtins becomes a require() too: the launcher's vm.Script has no ESM loader
-  supported: { 'dynamic-import': false },
-  write: false,
-  outfile: main,
-});
-const code = r.outputFiles[0].text;
-// The first line identifies this build; the launcher only takes a code cache made for it.
-const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
+// The core bundle (berth-core.cjs): the same entry with only the everyday commands' modules; the
+// registry's other command modules become stubs, so neither they nor what only they import
+// (the registry server, bcrypt, build contexts, archives...) are read, deserialized and set up
+// at each start. The launcher runs it when argv[0] is one of CORE's words, else berth-main.cjs.
+const CORE = {
+  ps: 'container/ls', inspect: 'system/inspect', run: 'container/run', create: 'container/create', start: 'container/start',
+  stop: 'container/stop', restart: 'container/restart', kill: 'container/kill', wait: 'container/wait', rm: 'container/rm',
+  logs: 'container/logs', rename: 'container/rename', exec: 'container/exec', top: 'container/top', port: 'container/port',
+  images: 'image/ls', tag: 'image/tag', rmi: 'image/rm', pull: 'image/pull', version: 'system/version',
+};
+const coreModules = new Set(Object.values(CORE).map((m) => `./commands/${m}.js`));
+const coreOnly = {
+  name: 'core-commands',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/.+\.js$/ }, (a) =>
+      a.importer === join(root, 'src/cli/registry.ts') && !coreModules.has(a.path) ? { path: a.path, namespace: 'core-stub' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'core-stub' }, (a) => ({
+      contents: `export function register() { throw new Error(${JSON.stringify(`internal error: ${a.path} is not in berth-core.cjs (the launcher runs berth-main.cjs for it)`)}); }`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Bundles src/cli/bin.ts into `file`, its first line naming the build (the launcher only takes a code cache made for it). */
+async function bundle(file, extraPlugins) {
+  const r = await build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/bin.ts')],
+    plugins: [lazyChildProcess, metaUrl, ...extraPlugins],
+    external: ['koffi'],
+    // import() of builtins becomes a require() too: the launcher's vm.Script has no ESM loader
+    supported: { 'dynamic-import': false },
+    write: false,
+    outfile: file,
+  });
+  const code = r.outputFiles[0].text;
+  const id = createHash('sha256').update(code).digest('hex').slice(0, 32);
+  writeFileSync(file, `// berth-cli ${id}\n${code}`);
+}
 mkdirSync(out, { recursive: true });
-writeFileSync(main, `// berth-cli ${id}\n${code}`);
+await bundle(main, []);
+await bundle(core, [coreOnly]);
 
 await build({
   ...common,
   entryPoints: [join(root, 'src/cli/launcher.ts')],
   banner: { js: '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node' },
+  define: { BERTH_CORE_COMMANDS: JSON.stringify(Object.keys(CORE)) },
   outfile: launcher,
 });
 chmodSync(launcher, 0o755);
@@ -83,7 +114,7 @@ chmodSync(launcher, 0o755);
 // it has not seen (src/cli/launcher.ts). Trained here on `--help`, `--version` and the common
 // commands against a fake daemon (dist/src/api-client/testing/fake-daemon.js, from tsc), so
 // their first run starts warm too.
-rmSync(`${main}.cache`, { force: true });
+for (const f of [main, core]) rmSync(`${f}.cache`, { force: true });
 const run = spawnSync(process.execPath, [launcher, '--help'], { encoding: 'utf8' });
 if (run.status !== 0) {
   process.stderr.write(`build-cli: ${launcher} --help failed (${run.status}): ${run.stderr}\n`);
@@ -140,4 +171,4 @@ async function train() {
   }
 }
 const size = (f) => `${(readFileSync(f).length / 1024).toFixed(0)} KiB`;
-process.stdout.write(`build-cli: ${launcher} -> ${main} (${size(main)}, code cache ${size(`${main}.cache`)})\n`);
+process.stdout.write(`build-cli: ${launcher} -> ${main} (${size(main)}, code cache ${size(`${main}.cache`)}), ${core} (${size(core)}, code cache ${size(`${core}.cache`)})\n`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
@@ -10,7 +10,9 @@ import { BERTH_VERSION } from './version.js';
 
 // The built CLI (npm run build -> scripts/build-cli.mjs): this file runs from dist/src/cli/.
 const BUILT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../cli');
-const FILES = ['berth.cjs', 'berth-main.cjs', 'berth-main.cjs.cache'];
+const FILES = ['berth.cjs', 'berth-main.cjs', 'berth-main.cjs.cache', 'berth-core.cjs', 'berth-core.cjs.cache'];
+/** The whole CLI, or the everyday commands the launcher runs from berth-core.cjs. */
+type Bundle = 'main' | 'core';
 const MAGIC = 'berth-code-cache-v2';
 
 let d: FakeDaemon;
@@ -38,7 +40,7 @@ function copyBuilt(name: string): string {
   mkdirSync(dir);
   for (let i = 0; ; i++) {
     for (const f of FILES) copyFileSync(path.join(BUILT, f), path.join(dir, f));
-    if (cacheOf(dir).subarray(0, header(dir).length).toString() === header(dir) || i === 20) return dir;
+    if ((['main', 'core'] as const).every((b) => cacheOf(dir, b).subarray(0, header(dir, b).length).toString() === header(dir, b)) || i === 20) return dir;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
   }
 }
@@ -56,14 +58,14 @@ function berth(dir: string, args: string[]): Promise<{ status: number | null; st
   });
 }
 
-const buildId = (dir: string): string => readFileSync(path.join(dir, 'berth-main.cjs'), 'utf8').split('\n', 1)[0]!;
-const cacheOf = (dir: string): Buffer => readFileSync(path.join(dir, 'berth-main.cjs.cache'));
+const buildId = (dir: string, b: Bundle = 'main'): string => readFileSync(path.join(dir, `berth-${b}.cjs`), 'utf8').split('\n', 1)[0]!;
+const cacheOf = (dir: string, b: Bundle = 'main'): Buffer => readFileSync(path.join(dir, `berth-${b}.cjs.cache`));
 /** The cache's first line up to its list of trained commands. */
-const header = (dir: string): string => `${MAGIC} ${buildId(dir)} `;
-const v8Data = (dir: string): Buffer => cacheOf(dir).subarray(cacheOf(dir).indexOf(10) + 1);
-const trained = (dir: string): string[] => {
-  const c = cacheOf(dir);
-  return c.subarray(header(dir).length, c.indexOf(10)).toString().split(',');
+const header = (dir: string, b: Bundle = 'main'): string => `${MAGIC} ${buildId(dir, b)} `;
+const v8Data = (dir: string, b: Bundle = 'main'): Buffer => cacheOf(dir, b).subarray(cacheOf(dir, b).indexOf(10) + 1);
+const trained = (dir: string, b: Bundle = 'main'): string[] => {
+  const c = cacheOf(dir, b);
+  return c.subarray(header(dir, b).length, c.indexOf(10)).toString().split(',');
 };
 
 test('the bundled CLI runs: --version, ps (whole replies) and logs (a streamed reply) against a daemon', async () => {
@@ -88,31 +90,50 @@ test('the bin is the launcher with a shebang that drops NODE_EXTRA_CA_CERTS; the
   assert.equal(pkg.bin.berth, 'dist/cli/berth.cjs');
   assert.equal(readFileSync(path.join(BUILT, 'berth.cjs'), 'utf8').split('\n', 1)[0], '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node');
   assert.match(buildId(BUILT), /^\/\/ berth-cli [0-9a-f]{32}$/);
+  assert.match(buildId(BUILT, 'core'), /^\/\/ berth-cli [0-9a-f]{32}$/);
+  assert.ok(statSync(path.join(BUILT, 'berth-core.cjs')).size < statSync(path.join(BUILT, 'berth-main.cjs')).size * 0.75, 'the core bundle leaves the rare commands out');
 });
 
 test('the code cache made at build time fits this build, holds the common commands and is kept as is', async () => {
   const dir = copyBuilt('kept');
-  const before = cacheOf(dir);
-  assert.ok(before.subarray(0, header(dir).length).toString() === header(dir), 'cache header names this build');
-  assert.ok(before.length > header(dir).length + 1024, 'cache holds V8 data');
-  for (const c of ['-:help', '-', 'ps', 'inspect', 'run']) assert.ok(trained(dir).includes(c), `trained on ${c}: ${trained(dir).join(',')}`);
+  const before = { main: cacheOf(dir), core: cacheOf(dir, 'core') };
+  for (const b of ['main', 'core'] as const) {
+    assert.ok(before[b].subarray(0, header(dir, b).length).toString() === header(dir, b), `${b}: cache header names this build`);
+    assert.ok(before[b].length > header(dir, b).length + 1024, `${b}: cache holds V8 data`);
+  }
+  for (const c of ['-:help', '-']) assert.ok(trained(dir).includes(c), `trained on ${c}: ${trained(dir).join(',')}`);
+  for (const c of ['ps', 'inspect', 'run']) assert.ok(trained(dir, 'core').includes(c), `core trained on ${c}: ${trained(dir, 'core').join(',')}`);
   assert.equal((await berth(dir, ['--version'])).status, 0);
   assert.equal((await berth(dir, ['ps'])).status, 0);
-  assert.deepEqual(cacheOf(dir), before, 'a valid cache is not rewritten by commands it holds');
+  assert.deepEqual({ main: cacheOf(dir), core: cacheOf(dir, 'core') }, before, 'a valid cache is not rewritten by commands it holds');
+});
+
+test('argv[0] picks the bundle: a core command runs berth-core.cjs, global flags first or any other command the whole CLI', async () => {
+  const dir = copyBuilt('routes');
+  const core = cacheOf(dir, 'core');
+  const ps = await berth(dir, ['-H', `unix://${d.socketPath}`, 'ps']);
+  assert.equal(ps.status, 0, ps.stderr);
+  assert.match(ps.stdout, /cccccccccccc +busybox/);
+  assert.ok(trained(dir).includes('ps'), 'the whole CLI ran it (and learnt it)');
+  assert.deepEqual(cacheOf(dir, 'core'), core);
+  const cp = await berth(dir, ['cp', '--help']);
+  assert.equal(cp.status, 0, cp.stderr);
+  assert.ok(trained(dir).includes('cp:help'));
+  assert.deepEqual(cacheOf(dir, 'core'), core, 'core untouched by commands it does not have');
 });
 
 test('a command the cache does not hold yet is added to it at exit, once', async () => {
   const dir = copyBuilt('grows');
-  const before = trained(dir);
+  const before = trained(dir, 'core');
   assert.ok(!before.includes('logs'));
   assert.deepEqual(await berth(dir, ['logs', 'web']), { status: 0, stdout: 'out\n', stderr: 'err\n' });
-  assert.deepEqual(trained(dir), [...before, 'logs']);
-  const grown = cacheOf(dir);
+  assert.deepEqual(trained(dir, 'core'), [...before, 'logs']);
+  const grown = cacheOf(dir, 'core');
   assert.equal((await berth(dir, ['logs', 'web'])).status, 0);
   assert.equal((await berth(dir, ['ps'])).status, 0);
-  assert.deepEqual(cacheOf(dir), grown, 'the grown cache loads and is kept');
+  assert.deepEqual(cacheOf(dir, 'core'), grown, 'the grown cache loads and is kept');
   assert.equal((await berth(dir, ['logs', '--help'])).status, 0);
-  assert.deepEqual(trained(dir), [...before, 'logs', 'logs:help'], 'help runs other code: a command of its own');
+  assert.deepEqual(trained(dir, 'core'), [...before, 'logs', 'logs:help'], 'help runs other code: a command of its own');
 });
 
 test('a cache made for another build is ignored and replaced, not run', async () => {
@@ -133,16 +154,17 @@ test('a cache V8 rejects (garbage or truncated data under the right id) is repla
     ['truncated', (data: Buffer) => data.subarray(0, data.length >> 1)],
   ] as const) {
     const dir = copyBuilt(name);
-    const data = v8Data(dir);
-    const bad = Buffer.concat([Buffer.from(`${header(dir)}-,ps\n`), make(data)]);
-    writeFileSync(path.join(dir, 'berth-main.cjs.cache'), bad);
+    const data = v8Data(dir, 'core');
+    const bad = Buffer.concat([Buffer.from(`${header(dir, 'core')}ps,run\n`), make(data)]);
+    writeFileSync(path.join(dir, 'berth-core.cjs.cache'), bad);
     const r = await berth(dir, ['ps']);
     assert.equal(r.status, 0, `${name}: ${r.stderr}`);
     assert.match(r.stdout, /cccccccccccc/);
-    const now = cacheOf(dir);
+    const now = cacheOf(dir, 'core');
     assert.notDeepEqual(now, bad, `${name}: rewritten`);
-    assert.equal(now.subarray(0, header(dir).length).toString(), header(dir));
-    assert.equal((await berth(dir, ['--version'])).status, 0, `${name}: the rewritten cache loads`);
+    assert.equal(now.subarray(0, header(dir, 'core').length).toString(), header(dir, 'core'));
+    assert.equal((await berth(dir, ['ps'])).status, 0, `${name}: the rewritten cache loads`);
+    assert.deepEqual(cacheOf(dir, 'core'), now, `${name}: and is kept`);
   }
 });
 
@@ -158,5 +180,5 @@ test('no cache, or a cache that cannot be written, still runs', async () => {
   const r = await berth(ro, ['--version']);
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
-  assert.deepEqual(readdirSync(ro).sort(), ['berth-main.cjs', 'berth-main.cjs.cache', 'berth.cjs'], 'no temporary file left');
+  assert.deepEqual(readdirSync(ro).sort(), ['berth-core.cjs', 'berth-core.cjs.cache', 'berth-main.cjs', 'berth-main.cjs.cache', 'berth.cjs'], 'no temporary file left');
 });

@@ -4,8 +4,10 @@ import { Script } from 'node:vm';
 
 /**
  * The `berth` executable (dist/cli/berth.cjs, built as CommonJS by scripts/build-cli.mjs; never
- * run from dist/src). It compiles the bundled CLI (berth-main.cjs beside it) with V8's code
- * cache (berth-main.cjs.cache) so a start skips parsing and compiling the bundle.
+ * run from dist/src). It compiles the bundled CLI beside it with V8's code cache (<bundle>.cache)
+ * so a start skips parsing and compiling the bundle: berth-core.cjs (the everyday commands only,
+ * a smaller bundle to read and set up) when argv[0] is one of its commands, else berth-main.cjs.
+ * Each bundle has its own cache.
  *
  * V8 compiles a function when it first runs, and a code cache holds the functions compiled
  * before it was made: the cache grows by command. Its first line is
@@ -24,8 +26,12 @@ const CACHE_MAGIC = 'berth-code-cache-v2';
 /** Commands a cache records at most (then it stops growing). */
 const MAX_COMMANDS = 64;
 
+/** The command words berth-core.cjs serves (defined by scripts/build-cli.mjs). */
+declare const BERTH_CORE_COMMANDS: readonly string[];
+
 const dir = __dirname;
-const bundle = `${dir}/berth-main.cjs`;
+// argv[0] exactly: with global flags first (`-H x ps`), the whole CLI runs, as it always can
+const bundle = `${dir}/${BERTH_CORE_COMMANDS.includes(process.argv[2] ?? '') ? 'berth-core.cjs' : 'berth-main.cjs'}`;
 const cacheFile = `${bundle}.cache`;
 const source = readFileSync(bundle, 'utf8');
 const id = source.slice(0, source.indexOf('\n'));
