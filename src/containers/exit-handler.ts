@@ -18,6 +18,7 @@ export interface AfterExit {
  * needs the runtime state gone (start) awaits settleRuntimeCleanup().
  */
 export function releaseRunResources(ctx: ServiceContext, rec: ContainerRecord): Promise<void> {
+  ctx.released.add(rec.id);
   const p = ctx.paths(rec.id);
   const unmount = (target: string): Promise<void> =>
     (ctx.deps.mounts.unmountAsync ? ctx.deps.mounts.unmountAsync(target) : Promise.resolve().then(() => ctx.deps.mounts.unmount(target))).catch((err: unknown) =>

@@ -13,7 +13,7 @@ import {
   watchExit,
   type OciRuntime,
 } from '../runtime/index.js';
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { buildSpec, devicesAt, listHostDevices, probeHost, readRlimitNofile, resolveUser, validateHostConfig, type HostInfo } from '../runtime/spec/index.js';
 import type { HostConfig } from '../api/types.js';
 import type { MountPort, RuntimePort, SpecPort } from './ports.js';
@@ -71,7 +71,8 @@ export const specPort: SpecPort = {
   build: (input) => buildSpec(input),
   rlimitNofile: () => (nofile ??= readRlimitNofile()),
   host: hostFacts,
-  validate: (h, config) => validateHostConfig(h, cpus().length, config),
+  // the CPUs berthd may run on (dockerd: runtime.NumCPU); os.cpus() would read /proc/cpuinfo at every create
+  validate: (h, config) => validateHostConfig(h, availableParallelism(), config),
 };
 
 /** src/mount. */

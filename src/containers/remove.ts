@@ -27,7 +27,8 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   cancelPendingAttaches(ctx, rec.id);
   // `crun delete` finishes in the background: the runtime keeps its own copy of the config
   // in its state dir, so the bundle and the snapshot can go now.
-  void releaseRunResources(ctx, rec);
+  // (Already under way when the exit was processed: the exit handler released them.)
+  if (!ctx.released.has(rec.id)) void releaseRunResources(ctx, rec);
   await rootfsReleased(ctx, rec.id);
   t.mark('release');
   if (background) {
@@ -46,6 +47,7 @@ export async function removeContainer(ctx: ServiceContext, rec: ContainerRecord,
   }
   t.mark('files');
   ctx.records.delete(rec.id);
+  ctx.released.delete(rec.id);
   ctx.names.forget(rec.id, rec.name);
   ctx.backoff.delete(rec.id);
   await dropVolumes(ctx, rec.id, recordMounts(rec), removeVolumes);

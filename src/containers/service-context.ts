@@ -106,6 +106,8 @@ export class ServiceContext {
   readonly unmounts = new Map<string, Promise<void>>();
   /** Network sandbox releases in flight (the exit path waits for them). */
   readonly networkReleases = new Map<string, Promise<void>>();
+  /** Containers whose run resources were released since their last start (a removal need not release them again). */
+  readonly released = new Set<string>();
   /** File deletions of auto-removed containers still running (see remove.ts). */
   readonly fileRemovals = new Set<Promise<void>>();
   readonly store: RecordStore;

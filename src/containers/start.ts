@@ -110,6 +110,7 @@ export async function startContainer(ctx: ServiceContext, rec: ContainerRecord, 
     ctx.deps.mounts.unmount(p.rootfs);
     ctx.deps.mounts.unmount(p.shm);
     await settleRuntimeCleanup(ctx, rec.id);
+    ctx.released.delete(rec.id);
     await rt.delete(rec.id).catch(() => {});
     await rm(p.stateDir, { recursive: true, force: true });
     await mkdir(p.bundle, { recursive: true });
