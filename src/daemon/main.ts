@@ -9,7 +9,14 @@
 // registry client, names its CAs explicitly (node's roots, the system bundle, certs.d), which
 // makes node ignore the variable for its connections anyway (src/registry/client/tls-trust.test.ts).
 process.env.UV_THREADPOOL_SIZE ??= '64';
+// No optimizing compiles while the daemon's modules load: that work runs once, yet the loader's
+// path and URL code (and koffi's loader) get hot enough for TurboFan, and its first compile
+// leaves ~3.5 MB of the compiler's machine code resident for good (boot RSS 55 -> 51.7 MB,
+// bench/memory-bench.sh). Request paths are optimized as before once the modules are in.
+const { setFlagsFromString } = await import('node:v8');
+setFlagsFromString('--no-turbofan');
 const { daemonModule } = await import('./entry-module.js');
 const { runDaemon } = (await import(daemonModule(import.meta.url))) as typeof import('./berthd.js');
+setFlagsFromString('--turbofan');
 const io = { out: (s: string) => void process.stdout.write(s), err: (s: string) => void process.stderr.write(s) };
 process.exit(await runDaemon(process.argv.slice(2), io));
