@@ -54,8 +54,17 @@ export function parseNumber(buf: Buffer, start: number, end: number): number {
     for (let i = start + 1; i < end; i++) n = n * 256 + buf[i];
     return negative ? -n : n;
   }
-  const s = buf.toString('latin1', start, end).replace(/[\0 ].*$/s, '').trim();
-  return s ? parseInt(s, 8) : 0;
+  // octal digits after optional leading spaces/NULs, up to the first other byte (as Go's
+  // parseOctal after its trim); a loop, not toString+regex: 8 numbers per header add up
+  let i = start;
+  while (i < end && (buf[i] === 0x20 || buf[i] === 0)) i++;
+  let n = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - 0x30;
+    if (d < 0 || d > 7) break;
+    n = n * 8 + d;
+  }
+  return n;
 }
 
 export function checksumOf(block: Buffer): number {

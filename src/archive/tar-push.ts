@@ -157,8 +157,11 @@ export class TarPushParser {
     const h = this.meta!;
     this.meta = undefined;
     const kind = h.typeflag;
-    if (kind === 'x') this.pax = new Map([...(this.pax ?? []), ...parsePax(Buffer.from(data))]);
-    else if (kind === 'g') this.globalPax = new Map([...this.globalPax, ...parsePax(Buffer.from(data))]);
+    if (kind === 'x') {
+      const recs = parsePax(Buffer.from(data));
+      if (this.pax) for (const [k, v] of recs) this.pax.set(k, v);
+      else this.pax = recs;
+    } else if (kind === 'g') this.globalPax = new Map([...this.globalPax, ...parsePax(Buffer.from(data))]);
     else {
       const z = data.indexOf(0);
       const s = data.toString('utf8', 0, z === -1 ? data.length : z);
