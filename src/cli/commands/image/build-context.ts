@@ -44,7 +44,7 @@ export interface ContextPlan {
 
 /** Every path under `root` in walk order (parents first, siblings by name), as walkDirectory, synchronously. */
 function walk(root: string, prefix: string, out: WalkEntry[]): WalkEntry[] {
-  const items = readdirSync(prefix ? join(root, prefix) : root, { withFileTypes: true });
+  const items = readdirSync(prefix ? `${root}/${prefix}` : root, { withFileTypes: true });
   items.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const item of items) {
     const path = prefix ? `${prefix}/${item.name}` : item.name;
@@ -71,10 +71,13 @@ export function planContext(dir: string, dockerfile: string, stdinDockerfile?: B
     // no .dockerignore
   }
   const name = stdinDockerfile ? `__dockerfile-${randomBytes(8).toString('hex')}` : dockerfile;
-  const paths = selectContextPaths(walk(dir, '', []), DockerIgnore.parse(ignoreText), name);
+  const walked = walk(dir, '', []);
+  const rules = DockerIgnore.parse(ignoreText);
+  // no rules: everything is sent (the matcher costs more than the walk on large contexts)
+  const paths = rules.patterns.length ? selectContextPaths(walked, rules, name) : walked.map((e) => e.path);
   const entries: PlannedEntry[] = [];
   for (const p of paths) {
-    const abs = join(dir, p);
+    const abs = `${dir}/${p}`;
     const st = lstatSync(abs, { bigint: true });
     const kind = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isFile() ? 'f' : undefined;
     if (!kind) continue;
@@ -146,7 +149,7 @@ export function packContext(plan: ContextPlan, only?: number[]): { tar: Readable
 
     /** The file's bytes straight into the batch buffer. */
     function* readInto(e: PlannedEntry): Generator<Buffer> {
-      const fd = openSync(join(plan.dir, e.path), 'r');
+      const fd = openSync(`${plan.dir}/${e.path}`, 'r');
       try {
         for (let left = e.size; left > 0;) {
           if (used === BATCH) yield flush();
