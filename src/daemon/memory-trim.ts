@@ -97,20 +97,25 @@ export class MemoryTrimmer {
  * collects with V8's reduce-memory flag, and only that shrinks the new space: a burst grows
  * it to 16 MB, all resident, and a plain full GC with a quiet allocator leaves it so
  * (bench/memory-bench.sh: 31 MB of anonymous memory after the workload with `gc()`).
- * Resolves false when the inspector is not available (node built without it).
+ * One session for the process's life, never disconnected: a disconnect tears down the
+ * session's heap-profiler agent, and doing that while V8 still ran the collection's task
+ * hung berthd for good (seen in gdb under load: the agent's destructor waiting on the lock
+ * the task holds). Resolves false when the inspector is not available.
  */
+let gcSession: Promise<import('node:inspector').Session | undefined> | undefined;
+
 async function lowMemoryGc(): Promise<boolean> {
-  let s: import('node:inspector').Session;
-  try {
-    s = new (await import('node:inspector')).Session();
-    s.connect();
-  } catch {
-    return false;
-  }
-  // disconnect only after the callback returned: V8 runs it holding a lock that disconnecting takes
-  const ok = await new Promise<boolean>((resolve) => s.post('HeapProfiler.collectGarbage', (err) => resolve(!err)));
-  s.disconnect();
-  return ok;
+  gcSession ??= import('node:inspector').then(
+    ({ Session }) => {
+      const s = new Session();
+      s.connect();
+      return s;
+    },
+    () => undefined,
+  ).catch(() => undefined);
+  const s = await gcSession;
+  if (!s) return false;
+  return new Promise<boolean>((resolve) => s.post('HeapProfiler.collectGarbage', (err) => resolve(!err)));
 }
 
 /**
