@@ -4,6 +4,7 @@ import { checkFilterNames, matchLabels, type Filters } from '../shared/filters.j
 import type { ContainerRecord } from './container-record.js';
 import { recordMounts } from './volume-mounts.js';
 import { HEALTH_FILTER_VALUES, healthFilterValue } from './health/health-state.js';
+import { compareStrings } from '../shared/compare.js';
 
 const ALLOWED = ['status', 'name', 'label', 'id', 'ancestor', 'exited', 'before', 'since', 'network', 'volume', 'health', 'isolation', 'publish', 'expose', 'is-task'] as const;
 const STATUSES: ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -62,9 +63,7 @@ export function selectContainers(records: ContainerRecord[], opts: ListOptions, 
   const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
   const all = opts.all || statuses.length > 0 || limit > 0;
 
-  // code-unit order (as Go compares strings): localeCompare would load ICU's collator, ~2.7 MB of berthd's RSS
-  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
-  const sorted = [...records].sort((a, b) => cmp(b.created, a.created) || cmp(a.id, b.id));
+  const sorted = [...records].sort((a, b) => compareStrings(b.created, a.created) || compareStrings(a.id, b.id));
   const out: ContainerRecord[] = [];
   for (const r of sorted) {
     const st = r.state.status;

@@ -5,6 +5,7 @@ import { conflict, invalid } from '../shared/errors.js';
 import type { ContainerPaths, ContainerRecord } from './container-record.js';
 import { networkKind } from './merge-config.js';
 import type { ServiceContext } from './service-context.js';
+import { compareStrings } from '../shared/compare.js';
 
 /** The networks a container joins at start, its mode's first (keys of `networking` are network names). */
 export function networkList(rec: Pick<ContainerRecord, 'hostConfig' | 'networking'> & { config?: { MacAddress?: string } }): { ref: string; config: EndpointSettings }[] {
@@ -82,7 +83,7 @@ export function linkEnv(ctx: ServiceContext, rec: ContainerRecord): string[] {
         const [p, proto = 'tcp'] = k.split('/');
         return { port: Number(p), proto };
       })
-      .sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
+      .sort((a, b) => a.port - b.port || compareStrings(a.proto, b.proto));
     if (ip && ports.length) {
       out.push(`${prefix}_PORT=${ports[0].proto}://${ip}:${ports[0].port}`);
       for (const { port, proto } of ports) {

@@ -9,6 +9,8 @@
  * as DOCKER-USER is for Docker.
  */
 
+import { compareStrings } from '../shared/compare.js';
+
 export interface BridgeRules {
   bridge: string;
   /** CIDR */
@@ -47,7 +49,7 @@ interface Run {
 
 /** Groups mappings into runs of consecutive host ports mapped to consecutive container ports. */
 export function coalesce(ports: PortRule[]): Run[] {
-  const sorted = [...ports].sort((a, b) => a.proto.localeCompare(b.proto) || a.hostIp.localeCompare(b.hostIp) || a.ctrIp.localeCompare(b.ctrIp) || a.hostPort - b.hostPort);
+  const sorted = [...ports].sort((a, b) => compareStrings(a.proto, b.proto) || compareStrings(a.hostIp, b.hostIp) || compareStrings(a.ctrIp, b.ctrIp) || a.hostPort - b.hostPort);
   const runs: Run[] = [];
   for (const p of sorted) {
     const hostIp = p.hostIp === '0.0.0.0' ? '' : p.hostIp;

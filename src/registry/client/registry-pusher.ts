@@ -16,6 +16,7 @@ import { isManifestType, MEDIA } from './media-types.js';
 import { ItemProgress, shortId } from './progress.js';
 import { responseError } from './registry-errors.js';
 import { RegistrySession } from './registry-session.js';
+import { compareStrings } from '../../shared/compare.js';
 
 /** Everything a pusher is built from. */
 export interface PusherDeps {
@@ -86,7 +87,7 @@ export class RegistryPusher {
     const out: { tag: string; rec: ImageRecord }[] = [];
     for (const rec of idx.all()) for (const t of rec.repoTags) if (t.startsWith(prefix)) out.push({ tag: t.slice(prefix.length), rec });
     if (!out.length) throw notFound(`An image does not exist locally with the tag: ${familiarName(ref)}`);
-    return out.sort((a, b) => a.tag.localeCompare(b.tag));
+    return out.sort((a, b) => compareStrings(a.tag, b.tag));
   }
 
   /** Reuses a stored manifest of this image (e.g. from its pull) when all its blobs are here. */
