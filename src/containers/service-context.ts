@@ -146,8 +146,17 @@ export class ServiceContext {
     }
   }
 
+  /** Record writes in flight (what a clean stop, or a test's cleanup, waits for). */
+  readonly saving = new Set<Promise<void>>();
+
   async save(rec: ContainerRecord): Promise<void> {
     if (!this.records.has(rec.id)) return;
-    await this.store.write(rec);
+    const write = this.store.write(rec);
+    this.saving.add(write);
+    try {
+      await write;
+    } finally {
+      this.saving.delete(write);
+    }
   }
 }

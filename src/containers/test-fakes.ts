@@ -287,6 +287,12 @@ export function fakeService(): {
   return { svc, runtime, images, snapshots, mounts, clock, events, root, cleanup: async () => {
     svc.close();
     await Promise.all(svc.ctx.fileRemovals);
+    // An exit the fake runtime reported just before may still be saving its record.
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setImmediate(r));
+      if (svc.ctx.saving.size === 0) break;
+      await Promise.allSettled(svc.ctx.saving);
+    }
     rmSync(root, { recursive: true, force: true });
   } };
 }
