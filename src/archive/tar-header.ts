@@ -139,3 +139,47 @@ export function applyPax(h: TarHeader, pax: Map<string, Buffer>): void {
     else if (key.startsWith('SCHILY.xattr.')) h.xattrs.set(key.slice(13), Buffer.from(value));
   }
 }
+
+/** Whether a typeflag is a metadata record for the next entry (PAX `x`/`g`, GNU long name `L`/link `K`). */
+export function isMetaFlag(flag: string): flag is 'x' | 'g' | 'L' | 'K' {
+  return flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K';
+}
+
+/**
+ * What metadata records say about the entries after them: PAX (`x` for the next entry, `g` for
+ * all later ones, merged) and GNU long names/links. Every tar reader feeds records to `record`
+ * and finishes each real header with `apply`, which also forgets the one-entry records.
+ *
+ * @example
+ *   if (isMetaFlag(h.typeflag)) meta.record(h.typeflag, body); else meta.apply(h);
+ */
+export class TarMeta {
+  private global = new Map<string, Buffer>();
+  private next: Map<string, Buffer> | null = null;
+  private longName: string | null = null;
+  private longLink: string | null = null;
+
+  record(flag: 'x' | 'g' | 'L' | 'K', data: Buffer): void {
+    if (flag === 'x') {
+      const recs = parsePax(data);
+      if (this.next) for (const [k, v] of recs) this.next.set(k, v);
+      else this.next = recs;
+    } else if (flag === 'g') {
+      for (const [k, v] of parsePax(data)) this.global.set(k, v);
+    } else {
+      const z = data.indexOf(0);
+      const s = data.toString('utf8', 0, z === -1 ? data.length : z);
+      if (flag === 'L') this.longName = s;
+      else this.longLink = s;
+    }
+  }
+
+  apply(h: TarHeader): void {
+    if (this.longName !== null) h.name = this.longName;
+    if (this.longLink !== null) h.linkname = this.longLink;
+    if (this.global.size) applyPax(h, this.global);
+    if (this.next) applyPax(h, this.next);
+    this.next = null;
+    this.longName = this.longLink = null;
+  }
+}

@@ -1,5 +1,5 @@
 import { invalid } from '../shared/errors.js';
-import { applyPax, BLOCK, decodeHeader, isZeroBlock, parsePax, type TarHeader } from './tar-header.js';
+import { BLOCK, decodeHeader, isMetaFlag, isZeroBlock, TarMeta, type TarHeader } from './tar-header.js';
 
 /** Where a regular file's body goes, slice by slice, as the bytes arrive. */
 export interface BodySink {
@@ -46,10 +46,7 @@ export class TarPushParser {
   private padAfter = 0;
   private sink: BodySink | undefined;
   private meta: TarHeader | undefined;
-  private globalPax = new Map<string, Buffer>();
-  private pax: Map<string, Buffer> | null = null;
-  private longName: string | null = null;
-  private longLink: string | null = null;
+  private readonly tarMeta = new TarMeta();
 
   constructor(private readonly onEntry: EntryHandler) {}
 
@@ -130,7 +127,7 @@ export class TarPushParser {
       throw invalid((err as Error).message);
     }
     const meta = h.typeflag;
-    if (meta === 'x' || meta === 'g' || meta === 'L' || meta === 'K') {
+    if (isMetaFlag(meta)) {
       this.meta = h;
       this.padAfter = pad(h.size);
       if (h.size === 0) return this.metaRecord(Buffer.alloc(0));
@@ -139,12 +136,7 @@ export class TarPushParser {
       if (this.carry.length < h.size) this.carry = Buffer.allocUnsafe(h.size);
       return;
     }
-    if (this.longName !== null) h.name = this.longName;
-    if (this.longLink !== null) h.linkname = this.longLink;
-    if (this.globalPax.size) applyPax(h, this.globalPax);
-    if (this.pax) applyPax(h, this.pax);
-    this.pax = null;
-    this.longName = this.longLink = null;
+    this.tarMeta.apply(h);
     const size = h.type === 'file' || h.type === 'other' ? h.size : 0;
     this.sink = this.onEntry(h) ?? undefined;
     this.left = size;
@@ -157,17 +149,7 @@ export class TarPushParser {
     const h = this.meta!;
     this.meta = undefined;
     const kind = h.typeflag;
-    if (kind === 'x') {
-      const recs = parsePax(Buffer.from(data));
-      if (this.pax) for (const [k, v] of recs) this.pax.set(k, v);
-      else this.pax = recs;
-    } else if (kind === 'g') this.globalPax = new Map([...this.globalPax, ...parsePax(Buffer.from(data))]);
-    else {
-      const z = data.indexOf(0);
-      const s = data.toString('utf8', 0, z === -1 ? data.length : z);
-      if (kind === 'L') this.longName = s;
-      else this.longLink = s;
-    }
+    if (isMetaFlag(kind)) this.tarMeta.record(kind, Buffer.from(data));
     this.skipPadding();
   }
 

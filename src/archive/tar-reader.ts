@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { invalid } from '../shared/errors.js';
-import { applyPax, BLOCK, decodeHeader, isZeroBlock, parsePax, type TarHeader } from './tar-header.js';
+import { BLOCK, decodeHeader, isMetaFlag, isZeroBlock, TarMeta, type TarHeader } from './tar-header.js';
 
 /** One entry: its header and its body, which must be consumed (or is skipped) before the next entry. */
 export interface TarEntry {
@@ -100,10 +100,7 @@ const pad = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
  */
 export async function* readTar(src: Readable | AsyncIterable<Buffer | string>, stats?: TarStats): AsyncGenerator<TarEntry> {
   const bytes = new ByteSource(src as AsyncIterable<Buffer>, stats !== undefined);
-  let globalPax = new Map<string, Buffer>();
-  let pax: Map<string, Buffer> | null = null;
-  let longName: string | null = null;
-  let longLink: string | null = null;
+  const meta = new TarMeta();
   for (;;) {
     const block = await bytes.read(BLOCK);
     if (block.length === 0) break;
@@ -115,27 +112,15 @@ export async function* readTar(src: Readable | AsyncIterable<Buffer | string>, s
     } catch (err) {
       throw invalid((err as Error).message);
     }
-    const meta = h.typeflag;
-    if (meta === 'x' || meta === 'g' || meta === 'L' || meta === 'K') {
+    const flag = h.typeflag;
+    if (isMetaFlag(flag)) {
       const data = await bytes.read(h.size);
       if (data.length < h.size) throw invalid('unexpected EOF in tar archive');
       await bytes.skip(pad(h.size));
-      if (meta === 'x') pax = new Map([...(pax ?? []), ...parsePax(data)]);
-      else if (meta === 'g') globalPax = new Map([...globalPax, ...parsePax(data)]);
-      else {
-        const z = data.indexOf(0);
-        const s = data.toString('utf8', 0, z === -1 ? data.length : z);
-        if (meta === 'L') longName = s;
-        else longLink = s;
-      }
+      meta.record(flag, data);
       continue;
     }
-    if (longName !== null) h.name = longName;
-    if (longLink !== null) h.linkname = longLink;
-    if (globalPax.size) applyPax(h, globalPax);
-    if (pax) applyPax(h, pax);
-    pax = null;
-    longName = longLink = null;
+    meta.apply(h);
     const size = h.type === 'file' || h.type === 'other' ? h.size : 0;
     let left = size;
     const entry: TarEntry = {

@@ -67,6 +67,21 @@ function setup(): { dir: string; logPath: string; stateDir: string; conmon: Fake
 
 const tick = (ms = 2): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A set-up with a fake conmon, a rotation stopper and a follower's end, all undone after the test. */
+function withFollower(t: { after(fn: () => void): void }): { s: ReturnType<typeof setup>; stop: AbortController; until: Promise<void>; end: () => void } {
+  const s = setup();
+  const stop = new AbortController();
+  let end!: () => void;
+  const until = new Promise<void>((r) => (end = r));
+  t.after(() => {
+    stop.abort();
+    end();
+    s.conmon.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+  return { s, stop, until, end };
+}
+
 async function collect(logPath: string, opts: Parameters<typeof readLog>[1] = {}, until?: Promise<void>): Promise<string[]> {
   const out: string[] = [];
   for await (const c of readLog(logPath, opts, { until })) out.push(c.data.toString());
@@ -129,16 +144,7 @@ test('max-file 1: the rotated file goes once conmon has reopened', async (t) => 
 });
 
 test('follow across rotations loses no line and repeats none', async (t) => {
-  const s = setup();
-  const stop = new AbortController();
-  let end!: () => void;
-  const until = new Promise<void>((r) => (end = r));
-  t.after(() => {
-    stop.abort();
-    end();
-    s.conmon.close();
-    rmSync(s.dir, { recursive: true, force: true });
-  });
+  const { s, stop, until, end } = withFollower(t);
   rotateLogs({ logPath: s.logPath, stateDir: s.stateDir, maxSize: 1500, maxFiles: 2, signal: stop.signal });
   const following = collect(s.logPath, { follow: true }, until);
   const N = 3000;
@@ -176,16 +182,7 @@ test('a follower sees lines conmon appends to the shifted file before it reopens
 });
 
 test('compress: rotated files from <log>.2 up become <log>.N.gz; logs, tail and since read through them; follow loses and repeats nothing', async (t) => {
-  const s = setup();
-  const stop = new AbortController();
-  let end!: () => void;
-  const until = new Promise<void>((r) => (end = r));
-  t.after(() => {
-    stop.abort();
-    end();
-    s.conmon.close();
-    rmSync(s.dir, { recursive: true, force: true });
-  });
+  const { s, stop, until, end } = withFollower(t);
   // an interrupted compression of an earlier berthd is removed at start
   writeFileSync(`${s.logPath}.compressing-123`, 'half');
   rotateLogs({ logPath: s.logPath, stateDir: s.stateDir, maxSize: 3000, maxFiles: 4, compress: true, signal: stop.signal, onError: (e) => assert.fail(String(e)) });

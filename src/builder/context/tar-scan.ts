@@ -1,5 +1,5 @@
 import { invalid } from '../../shared/errors.js';
-import { applyPax, BLOCK, decodeHeader, isZeroBlock, parsePax, type TarHeader } from '../../archive/tar-header.js';
+import { BLOCK, decodeHeader, isMetaFlag, isZeroBlock, TarMeta, type TarHeader } from '../../archive/tar-header.js';
 
 /** What the scanner reports, in stream order: an entry's header, its body bytes, its end. */
 export interface TarScanSink {
@@ -31,10 +31,7 @@ export class TarScan {
   private filled = 0;
   private meta: Buffer[] = [];
   private metaHave = 0;
-  private pax: Map<string, Buffer> | null = null;
-  private globalPax = new Map<string, Buffer>();
-  private longName: string | null = null;
-  private longLink: string | null = null;
+  private readonly tarMeta = new TarMeta();
 
   constructor(private readonly sink: TarScanSink) {}
 
@@ -95,19 +92,14 @@ export class TarScan {
       throw invalid((err as Error).message);
     }
     const flag = h.typeflag;
-    if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+    if (isMetaFlag(flag)) {
       this.meta = [];
       this.metaHave = 0;
       this.state = { kind: 'meta', flag, size: h.size };
       if (h.size === 0) this.metaDone(flag, 0);
       return;
     }
-    if (this.longName !== null) h.name = this.longName;
-    if (this.longLink !== null) h.linkname = this.longLink;
-    if (this.globalPax.size) applyPax(h, this.globalPax);
-    if (this.pax) applyPax(h, this.pax);
-    this.pax = null;
-    this.longName = this.longLink = null;
+    this.tarMeta.apply(h);
     const size = h.type === 'file' || h.type === 'other' ? h.size : 0;
     this.sink.entry(h);
     if (size === 0) {
@@ -121,14 +113,7 @@ export class TarScan {
   private metaDone(flag: string, size: number): void {
     const data = Buffer.concat(this.meta, this.metaHave);
     this.meta = [];
-    if (flag === 'x') this.pax = new Map([...(this.pax ?? []), ...parsePax(data)]);
-    else if (flag === 'g') this.globalPax = new Map([...this.globalPax, ...parsePax(data)]);
-    else {
-      const z = data.indexOf(0);
-      const s = data.toString('utf8', 0, z === -1 ? data.length : z);
-      if (flag === 'L') this.longName = s;
-      else this.longLink = s;
-    }
+    if (isMetaFlag(flag)) this.tarMeta.record(flag, data);
     const pad = padOf(size);
     this.state = pad ? { kind: 'skip', left: pad } : { kind: 'header' };
   }
