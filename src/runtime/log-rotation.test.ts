@@ -216,3 +216,22 @@ test('compress: rotated files from <log>.2 up become <log>.N.gz; logs, tail and 
   assert.equal(followed.length, N + 1);
   assert.deepEqual(followed, Array.from({ length: N + 1 }, (_, k) => `line-${k + 1}\n`));
 });
+
+test('compress under a burst: a compression whose file was pruned meanwhile never lands on a newer file (inode reuse)', async (t) => {
+  // Rotations outpace gzip here, so files are pruned while being compressed; their inodes
+  // are reused at once by the next files conmon creates (ext4 does).
+  const { s, stop } = withFollower(t);
+  rotateLogs({ logPath: s.logPath, stateDir: s.stateDir, maxSize: 600, maxFiles: 3, compress: true, signal: stop.signal, onError: (e) => assert.fail(String(e)) });
+  const N = 6000;
+  for (let i = 1; i <= N; i++) {
+    s.conmon.write(line(i));
+    if (i % 4 === 0) await new Promise((r) => setImmediate(r));
+  }
+  await tick(100);
+  s.conmon.write(line(N + 1));
+  await tick(200);
+  const got = await collect(s.logPath);
+  const first = Number(/line-(\d+)/.exec(got[0]!)![1]);
+  assert.deepEqual(got, Array.from({ length: N + 1 - first + 1 }, (_, k) => `line-${first + k}\n`));
+  assert.ok(s.conmon.reopens >= 100, `only ${s.conmon.reopens} rotations`);
+});

@@ -107,7 +107,9 @@ export function rotateLogs(opts: LogRotationOptions): void {
     }
     compressing.add(ino);
     const tmp = `${logPath}${COMPRESSING}${ino}`;
-    pipeline(createReadStream('', { fd }), createGzip(), createWriteStream(tmp, { mode: 0o640 }))
+    // `fd` stays open until the result is placed: it pins the inode, so a file pruned meanwhile
+    // cannot lend its number to a newer one that `indexOf` would then take for it.
+    pipeline(createReadStream('', { fd, autoClose: false }), createGzip(), createWriteStream(tmp, { mode: 0o640 }))
       .then(() => {
         const k = indexOf(logPath, ino);
         if (k === undefined) return unlinkSync(tmp); // pruned meanwhile
@@ -123,7 +125,10 @@ export function rotateLogs(opts: LogRotationOptions): void {
         }
         if (!opts.signal.aborted) fail(err);
       })
-      .finally(() => compressing.delete(ino));
+      .finally(() => {
+        closeSync(fd);
+        compressing.delete(ino);
+      });
   };
   const schedule = (): void => {
     scheduled ??= setImmediate(check);
