@@ -15,6 +15,8 @@ export interface ApplyLayerOptions extends LayerJobOptions {
    * layer visible): one flush instead of an fsync per file.
    */
   sync?: boolean;
+  /** false: the caller hashes the same bytes itself (the DiffID comes back empty). */
+  digest?: boolean;
 }
 
 /**
@@ -63,20 +65,21 @@ function releaseWorker(w: Worker): void {
  * @example const { diffId } = await applyLayer(await decompress(blob), snapshotter.upperDir(key), { sync: true });
  */
 export async function applyLayer(tar: Readable | AsyncIterable<Buffer>, dir: string, opts: ApplyLayerOptions = {}): Promise<ApplyLayerResult> {
-  const jobOpts: LayerJobOptions = { whiteoutFormat: opts.whiteoutFormat, anySymlinkTarget: opts.anySymlinkTarget };
+  const jobOpts: LayerJobOptions = { whiteoutFormat: opts.whiteoutFormat, anySymlinkTarget: opts.anySymlinkTarget, ...(opts.donor ? { donor: opts.donor } : {}) };
   const worker = takeWorker();
   try {
-    if (!worker) return await applyTarSync(tar as AsyncIterable<Buffer>, dir, jobOpts);
-    return await feedWorker(worker, tar, dir, jobOpts, opts.sync === true);
+    const digest = opts.digest !== false;
+    if (!worker) return await applyTarSync(tar as AsyncIterable<Buffer>, dir, jobOpts, digest);
+    return await feedWorker(worker, tar, dir, jobOpts, opts.sync === true, digest);
   } catch (err) {
     if ('destroy' in tar && typeof tar.destroy === 'function') tar.destroy();
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to apply layer', err);
   }
 }
 
-async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, dir: string, opts: LayerJobOptions, sync: boolean): Promise<ApplyLayerResult> {
+async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, dir: string, opts: LayerJobOptions, sync: boolean, digest: boolean): Promise<ApplyLayerResult> {
   // the DiffID is hashed here, off the worker (which is the bottleneck); it sees every byte sent
-  const hash = createHash('sha256');
+  const hash = digest ? createHash('sha256') : undefined;
   let size = 0;
   const slots: { sab: SharedArrayBuffer; buf: Buffer }[] = [];
   const free: number[] = [];
@@ -100,7 +103,7 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
       return;
     }
     settle();
-    if (m.t === 'done') resolveDone({ diffId: `sha256:${hash.digest('hex')}`, size, contentSize: m.contentSize });
+    if (m.t === 'done') resolveDone({ diffId: `sha256:${hash ? hash.digest('hex') : ''}`, size, contentSize: m.contentSize });
     else rejectDone(m.kind ? new EngineError(m.kind, m.message) : Object.assign(new Error(m.message), { code: m.code }));
   };
   const onError = (err: Error): void => {
@@ -140,7 +143,7 @@ async function feedWorker(worker: Worker, tar: AsyncIterable<Buffer | string>, d
     for await (const c of tar) {
       if (settled) break; // the worker failed (or finished early): its answer decides
       const b = typeof c === 'string' ? Buffer.from(c) : c;
-      hash.update(b);
+      hash?.update(b);
       size += b.length;
       for (let off = 0; off < b.length; ) {
         if (cur === -1 && !(await take())) break;

@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { Digest } from '../shared/digest.js';
 import { lchown as lchownSync, lsetxattr, makedev, mknod } from '../shared/libc.js';
 import { applyMetaFdSync, applyMetaSync } from './file-meta.js';
+import { LinkDonor } from './link-donor.js';
 import { breakout, cleanName, ScopedRoot } from './scoped-root.js';
 import type { TarHeader } from './tar-header.js';
 import { TarPushParser, type BodySink } from './tar-push.js';
@@ -20,6 +21,11 @@ export interface LayerJobOptions {
    * where `../../lib/x` is an ordinary link). Nothing is ever written through a symlink either way.
    */
   anySymlinkTarget?: boolean;
+  /**
+   * An earlier, never-written-again layer directory whose identical regular files are
+   * hard-linked instead of written (link-donor.ts); only for layers berth makes itself.
+   */
+  donor?: string;
 }
 
 export interface ApplyLayerResult {
@@ -72,7 +78,7 @@ export interface LayerSink {
  * Push-driven (tar-push.ts): a body is written slice by slice as its chunks come.
  */
 export function layerSink(dir: string, opts: LayerJobOptions = {}): LayerSink {
-  const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', opts.anySymlinkTarget === true);
+  const job = new LayerJob(dir, opts.whiteoutFormat ?? 'overlay', opts.anySymlinkTarget === true, opts.donor);
   const parser = new TarPushParser((h) => job.apply(h));
   return {
     push: (chunk) => parser.push(chunk),
@@ -86,8 +92,8 @@ export function layerSink(dir: string, opts: LayerJobOptions = {}): LayerSink {
 }
 
 /**
- * layerSink over an async source, on this thread. `hashed: false` leaves the DiffID and
- * size to the caller (who sees the same bytes).
+ * layerSink over an async source, on this thread. `hashed: false` leaves the DiffID to the
+ * caller (who sees the same bytes).
  */
 export async function applyTarSync(src: AsyncIterable<Buffer | string>, dir: string, opts: LayerJobOptions = {}, hashed = true): Promise<ApplyLayerResult> {
   const sink = layerSink(dir, opts);
@@ -105,7 +111,7 @@ export async function applyTarSync(src: AsyncIterable<Buffer | string>, dir: str
   } finally {
     sink.abort();
   }
-  return { diffId: `sha256:${hash ? hash.digest('hex') : ''}` as Digest, size: hashed ? size : 0, contentSize };
+  return { diffId: `sha256:${hash ? hash.digest('hex') : ''}` as Digest, size, contentSize };
 }
 
 class LayerJob {
@@ -116,13 +122,16 @@ class LayerJob {
   contentSize = 0;
   /** The file being written (its body spans pushes), -1 when none. */
   private fd = -1;
+  private readonly donor: LinkDonor | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly format: WhiteoutFormat,
     private readonly anySymlinkTarget: boolean,
+    donor?: string,
   ) {
     this.root = new ScopedRoot(dir);
+    this.donor = donor ? new LinkDonor(donor) : undefined;
   }
 
   /** Applies one entry; for a regular file, returns where its body goes. */
@@ -153,7 +162,7 @@ class LayerJob {
         this.dirTimes.push([abs, h.mtime]);
         return undefined;
       case 'file':
-        return this.file(h, abs);
+        return this.donor?.sink(h, res, abs, () => this.file(h, abs)) ?? this.file(h, abs);
       case 'link':
         this.hardlink(h, res, abs);
         return undefined;
@@ -202,6 +211,7 @@ class LayerJob {
 
   /** Closes the file a failure left open. */
   close(): void {
+    this.donor?.close();
     if (this.fd === -1) return;
     const fd = this.fd;
     this.fd = -1;

@@ -67,8 +67,8 @@ async function buildServices(config: DaemonConfig, logger: Logger, warnings: str
   const snapshotter = new OverlaySnapshotter(join(dataRoot, 'snapshots', 'overlay'));
   const archive = {
     decompress,
-    applyLayer: (tar: Parameters<typeof applyLayer>[0], dir: string, o: { whiteoutFormat: string; sync?: boolean }) =>
-      applyLayer(tar, dir, { whiteoutFormat: o.whiteoutFormat as WhiteoutFormat, sync: o.sync }),
+    applyLayer: (tar: Parameters<typeof applyLayer>[0], dir: string, o: { whiteoutFormat: string; sync?: boolean; digest?: boolean; donor?: string }) =>
+      applyLayer(tar, dir, { ...o, whiteoutFormat: o.whiteoutFormat as WhiteoutFormat }),
   };
 
   const rtName = config.defaultRuntime;

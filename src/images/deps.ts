@@ -33,7 +33,7 @@ export interface LayerArchive {
    * Applies a plain layer tar onto dir; returns the DiffID (sha256 of the plain tar) and size.
    * `sync`: flush the filesystem once at the end (the layer is about to become visible).
    */
-  applyLayer(tar: Readable, dir: string, opts: { whiteoutFormat: 'overlay'; sync?: boolean }): Promise<{ diffId: Digest | string; size: number; contentSize?: number }>;
+  applyLayer(tar: Readable, dir: string, opts: { whiteoutFormat: 'overlay'; sync?: boolean; digest?: boolean; donor?: string }): Promise<{ diffId: Digest | string; size: number; contentSize?: number }>;
 }
 
 /** Everything the local image service is built from. */

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { sha256, type Digest } from '../shared/digest.js';
 import { EngineError } from '../shared/errors.js';
+import { span } from '../shared/trace-timing.js';
 import type { ImageServiceDeps } from './deps.js';
 import { activeExtracts, EXTRACT_PREFIX, withChainLock } from './unpack.js';
 
@@ -51,6 +52,7 @@ async function* coalesce(src: AsyncIterable<Buffer | string>, size: number): Asy
  * @example const { diffId } = await storeLayer(deps, tar, parentChainId);
  */
 export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpackOnto?: string | null): Promise<StoredLayer> {
+  const t = span('storeLayer');
   const writer = await deps.content.openWriter({ ref: `commit-${randomBytes(8).toString('hex')}` });
   let apply: Applying | undefined;
   let size = 0;
@@ -78,8 +80,12 @@ export async function storeLayer(deps: ImageServiceDeps, layer: Readable, unpack
       apply?.end();
     };
     await writer.pipeFrom(Readable.from(teed()));
+    t.mark('write');
     const diffId = await writer.commit();
-    const contentSize = apply ? await apply.finish(diffId) : undefined;
+    t.mark('commit');
+    const contentSize = apply ? await apply.finish(diffId, size) : undefined;
+    t.mark('apply');
+    t.end();
     return { diffId, size, ...(contentSize !== undefined ? { contentSize } : {}) };
   } catch (err) {
     layer.destroy();
@@ -96,10 +102,11 @@ interface Applying {
   feed(b: Buffer): Promise<void>;
   end(): void;
   /**
-   * Waits for the apply, checks it saw the stored bytes, commits the snapshot as the layer's
-   * chain; resolves with the layer's content size when the apply measured it.
+   * Waits for the apply, checks it saw as many bytes as were stored (the same ones: one
+   * hash, the writer's, serves both), commits the snapshot as the layer's chain; resolves
+   * with the layer's content size when the apply measured it.
    */
-  finish(diffId: Digest): Promise<number | undefined>;
+  finish(diffId: Digest, size: number): Promise<number | undefined>;
   abort(): Promise<void>;
 }
 
@@ -107,16 +114,18 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
   const { snapshotter, archive } = deps;
   const tmpKey = `${EXTRACT_PREFIX}${randomBytes(6).toString('hex')}-commit`;
   activeExtracts.add(tmpKey);
+  let donor: string | undefined;
   try {
     if (parent !== null && (await snapshotter.stat(parent))?.kind !== 'committed') throw new EngineError('not-found', `snapshot ${parent} is not committed`);
     await snapshotter.prepare(tmpKey, parent);
+    donor = await siblingLayer(snapshotter, parent);
   } catch (err) {
     activeExtracts.delete(tmpKey);
     throw EngineError.is(err) ? err : EngineError.wrap('internal', 'failed to prepare snapshot for layer', err);
   }
   const pass = new PassThrough({ highWaterMark: 4 * WRITE_BLOCK });
   let failed: unknown;
-  const applying = archive.applyLayer(pass, snapshotter.upperDir(tmpKey), { whiteoutFormat: 'overlay' });
+  const applying = archive.applyLayer(pass, snapshotter.upperDir(tmpKey), { whiteoutFormat: 'overlay', digest: false, ...(donor ? { donor } : {}) });
   const settled = applying.then(() => undefined, (err: unknown) => {
     failed = err;
   });
@@ -135,16 +144,16 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
     end() {
       pass.end();
     },
-    async finish(diffId) {
+    async finish(diffId, size) {
       await settled;
       if (failed) {
         await drop();
         throw failed;
       }
       const applied = await applying;
-      if (applied.diffId !== diffId) {
+      if (applied.size !== size) {
         await drop();
-        throw new EngineError('internal', `layer changed while it was stored: ${applied.diffId} != ${diffId}`);
+        throw new EngineError('internal', `layer changed while it was stored: ${applied.size} bytes applied, ${size} stored`);
       }
       if (diffId === EMPTY_LAYER_DIFF_ID) {
         await drop();
@@ -162,4 +171,17 @@ async function startApply(deps: ImageServiceDeps, parent: string | null): Promis
     },
     abort: drop,
   };
+}
+
+/**
+ * The directory of the newest committed layer on the same parent, if any: a rebuild's layer
+ * is mostly its predecessor's files, which the apply then hard-links instead of writing
+ * (archive/link-donor.ts checks every byte first).
+ */
+async function siblingLayer(snapshotter: ImageServiceDeps['snapshotter'], parent: string | null): Promise<string | undefined> {
+  let best: { key: string; created: string } | undefined;
+  for (const s of await snapshotter.list()) {
+    if (s.kind === 'committed' && s.parent === parent && (!best || s.created > best.created)) best = s;
+  }
+  return best ? snapshotter.upperDir(best.key) : undefined;
 }

@@ -125,6 +125,17 @@ export function llistxattr(path: string): string[] {
   return buf.subarray(0, rc).toString('latin1').split('\0').filter(Boolean);
 }
 
+/** Whether `path` (not followed) has any extended attribute: one call, no buffer. */
+export function hasXattrs(path: string): boolean {
+  const rc = Number(fns.llistxattr(path, null, 0));
+  if (rc < 0) {
+    const e = errno();
+    if (e === 95) return false;
+    throw new SyscallError('llistxattr', e, path);
+  }
+  return rc > 0;
+}
+
 export function lchown(path: string, uid: number, gid: number): void {
   check('lchown', fns.lchown(path, uid, gid) as number, path);
 }

@@ -213,6 +213,9 @@ class Builder {
       return p;
     });
     const settled = await Promise.allSettled(runs);
+    // an enabled AsyncLocalStorage keeps Node's promise hooks on, for every promise of the
+    // daemon, and stays listed for good: off again once the stages are done
+    this.lane.disable();
     this.step = offset;
     this.lanes = undefined;
     if (this.failed) throw this.failed;
