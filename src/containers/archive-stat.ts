@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { notFound } from '../shared/errors.js';
 import type { ContainerRoot } from './archive-root.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** Docker's `X-Docker-Container-Path-Stat` (JSON, base64 in the header). */
 export interface PathStat {
@@ -35,7 +36,7 @@ export function goFileMode(mode: number): number {
 export function rfc3339Nano(ns: bigint): string {
   const sec = ns / 1_000_000_000n;
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
+  const base = isoTime(Number(sec) * 1000).slice(0, 19);
   return `${base}${frac ? '.' + frac : ''}Z`;
 }
 

@@ -1,3 +1,5 @@
+import { isoTime } from '../shared/iso-time.js';
+
 /** Time source for the containers service (a fake in tests). */
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -22,7 +24,7 @@ export const systemClock: Clock = {
 export function nanoStamp(ns: bigint): string {
   const ms = Number(ns / 1_000_000n);
   const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, `.${frac}Z`);
+  return isoTime(ms).replace(/\.\d{3}Z$/, `.${frac}Z`);
 }
 
 /** A fixed, settable clock for tests. */

@@ -3,6 +3,7 @@ import { nextDelay, shouldRestart } from './restart-policy.js';
 import type { RunHandle, ServiceContext } from './service-context.js';
 import { unmountVolumes } from './volume-mounts.js';
 import { span } from '../shared/trace-timing.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** Operations the exit handler triggers afterwards (they take the container lock themselves). */
 export interface AfterExit {
@@ -73,7 +74,7 @@ export function markExited(ctx: ServiceContext, rec: ContainerRecord, exit: Exit
     conmonPid: 0,
     exitCode: exit?.code ?? 255,
     oomKilled: exit?.oom ?? false,
-    finishedAt: exit?.finishedAt ? exit.finishedAt.toISOString() : ctx.clock.stamp(),
+    finishedAt: exit?.finishedAt ? isoTime(exit.finishedAt.getTime()) : ctx.clock.stamp(),
     error: exit ? rec.state.error : lost,
     // dockerd: a stopped health monitor leaves the status `unhealthy`
     health: rec.state.health && { ...rec.state.health, Status: 'unhealthy' },

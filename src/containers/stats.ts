@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import type { ContainerRecord } from './container-record.js';
+import { isoTime } from '../shared/iso-time.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 /** USER_HZ: /proc/stat and cpuacct.stat count in 1/100 s. */
@@ -99,7 +100,7 @@ export async function sampleStats(rec: ContainerRecord, prev?: StatsSample): Pro
     text('blkio', 'blkio.throttle.io_service_bytes'),
     readFile('/proc/stat', 'utf8').catch(() => ''),
   ]);
-  s.read = new Date().toISOString();
+  s.read = isoTime();
   s.memory_stats = { usage, max_usage: maxUsage, stats: keyValues(memStat), limit: limit === undefined || limit > totalmem() ? totalmem() : limit };
   const acct = keyValues(cpuacctStat);
   const thr = keyValues(cpuStat);

@@ -12,6 +12,7 @@ import { OutputBatch } from '../runtime/log-types.js';
 import type { ContainerEvent } from './service-context.js';
 import { LocalContainerService } from './local-container-service.js';
 import type { ImagePort, LaunchRequest, MountPort, RuntimeAttach, RuntimePort, SnapshotPort, SpecPort } from './ports.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** Test doubles for the containers service's ports (no root, no processes). */
 
@@ -186,7 +187,7 @@ export class FakeRuntime implements RuntimePort {
 
   private emit(p: Proc, c: Chunk): void {
     const log = this.logs.get(p.req.logPath) ?? [];
-    log.push({ ...c, time: new Date().toISOString() });
+    log.push({ ...c, time: isoTime() });
     this.logs.set(p.req.logPath, log);
     for (const conn of p.conns) conn.push(c);
   }

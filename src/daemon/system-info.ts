@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ContainerBackend, ImageBackend, SystemBackend } from '../server/backends.js';
 import type { DaemonConfig } from './config.js';
+import { isoTime } from '../shared/iso-time.js';
 
 export const ENGINE_VERSION = '24.0.0-berth';
 const GIT_COMMIT = 'berth';
@@ -83,7 +84,7 @@ export function createSystemBackend(deps: SystemInfoDeps): SystemBackend {
   let id: string | undefined;
   const buildTime = (): string => {
     try {
-      return statSync(fileURLToPath(import.meta.url)).mtime.toISOString();
+      return isoTime(statSync(fileURLToPath(import.meta.url)).mtimeMs);
     } catch {
       return '';
     }
@@ -159,7 +160,7 @@ export function createSystemBackend(deps: SystemInfoDeps): SystemBackend {
         NFd: 0,
         OomKillDisable: true,
         NGoroutines: 0,
-        SystemTime: new Date().toISOString(),
+        SystemTime: isoTime(),
         LoggingDriver: 'k8s-file',
         CgroupDriver: 'cgroupfs',
         CgroupVersion: cgroupVersion(),

@@ -8,6 +8,7 @@ import { diffIdsOf, goArch, parseImageConfig, type HistoryEntry, type ImageConfi
 import { registerImage } from './register-image.js';
 import { EMPTY_LAYER_DIFF_ID, storeLayer } from './store-layer.js';
 import { chainIds } from './unpack.js';
+import { isoTime } from '../shared/iso-time.js';
 
 export { EMPTY_LAYER_DIFF_ID };
 
@@ -114,8 +115,8 @@ export async function commitImage(deps: ImageServiceDeps, index: ImageIndex, inp
       releaseLayer = index.leases.acquire([stored.diffId, parentChain === null ? stored.diffId : sha256(`${parentChain} ${stored.diffId}`)]);
     }
     const emptyLayer = !stored || stored.diffId === EMPTY_LAYER_DIFF_ID;
-    const entry: HistoryEntry = input.history ? { ...input.history } : { created: new Date().toISOString() };
-    const created = entry.created ?? new Date().toISOString();
+    const entry: HistoryEntry = input.history ? { ...input.history } : { created: isoTime() };
+    const created = entry.created ?? isoTime();
     if (!input.history) {
       if (input.author) entry.author = input.author;
       if (input.createdBy) entry.created_by = input.createdBy;

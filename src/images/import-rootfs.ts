@@ -10,6 +10,7 @@ import { applyChanges } from './changes.js';
 import { goArch, type ImageConfigJSON } from './image-config.js';
 import { registerImage } from './register-image.js';
 import { fullString, parseReference, validateTag, withDefaultTag } from './reference.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** Options of `docker import` (POST /images/create?fromSrc=-). */
 export interface ImportOptions {
@@ -67,7 +68,7 @@ export async function importRootfs(deps: ImageServiceDeps, index: ImageIndex, sr
     await writer.abort().catch(() => undefined);
     throw EngineError.is(err) ? err : EngineError.wrap('invalid-argument', 'failed to import image', err);
   }
-  const created = new Date().toISOString();
+  const created = isoTime();
   const comment = opts.message || `Imported from ${opts.source ?? '-'}`;
   const img: ImageConfigJSON = {
     architecture: platform.architecture,

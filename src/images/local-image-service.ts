@@ -18,6 +18,7 @@ import { moveRefs, registerImage, type RegisterImageInput, type RegisterImageRes
 import { familiarString, fullString, parseReference, validateTag, withDefaultTag } from './reference.js';
 import { chainIds } from './unpack.js';
 import { collectGarbage, type GarbageReport } from './image-gc.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /**
  * ImageService over the content store, the overlay snapshotter and the image index.
@@ -143,7 +144,7 @@ export class LocalImageService implements ImageService {
     await this.index.update((images) => {
       if (!images.has(rec.id)) throw notFound(`No such image: ${source}`);
       moveRefs(images, rec.id, [full], 'repoTags');
-      images.get(rec.id)!.lastTagTime = new Date().toISOString();
+      images.get(rec.id)!.lastTagTime = isoTime();
     });
   }
 

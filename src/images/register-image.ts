@@ -5,6 +5,7 @@ import type { ImageServiceDeps } from './deps.js';
 import type { ImageIndex, ImageRecord, LayerRecord, ManifestRecord } from './image-index.js';
 import { diffIdsOf, parseImageConfig } from './image-config.js';
 import { chainIds, unpackImage, type LayerFeed, type UnpackResult } from './unpack.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** A layer blob already in the content store. */
 export interface BlobLayer {
@@ -106,7 +107,7 @@ export async function prepareImage(deps: ImageServiceDeps, index: ImageIndex, in
  * Tags that pointed at other images move; returns, per image, what moved.
  */
 export async function publishImages(index: ImageIndex, prepared: readonly PreparedImage[]): Promise<{ id: Digest; moved: { ref: string; oldId: string }[] }[]> {
-  const now = new Date().toISOString();
+  const now = isoTime();
   try {
     return await index.update((images) =>
       prepared.map((p) => {

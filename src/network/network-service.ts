@@ -18,6 +18,7 @@ import { BRIDGE_NAME_OPT, ipamRecord, MTU_OPT, PREDEFINED, predefinedNetwork, ty
 import { renderRuleset, renderUserTable } from './nft-ruleset.js';
 import { PortAllocator } from './port-allocator.js';
 import { publishedPorts, portViews } from './published-ports.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** `POST /networks/create` body. */
 export interface NetworkCreateRequest {
@@ -202,7 +203,7 @@ export class NetworkService {
       id,
       name,
       driver: 'bridge',
-      created: new Date().toISOString(),
+      created: isoTime(),
       internal: Boolean(req.Internal),
       attachable: Boolean(req.Attachable),
       enableIPv6: Boolean(req.EnableIPv6),

@@ -3,6 +3,7 @@ import { resolveIpv4, type IpamConfigRequest, type Ipv4Config } from './ipam.js'
 import { formatCidr, formatIp, parseCidr, type Cidr } from './ipv4.js';
 import type { NetworkConfig } from './network-config.js';
 import type { NetworkRecord } from './network-records.js';
+import { isoTime } from '../shared/iso-time.js';
 
 export const PREDEFINED = ['bridge', 'host', 'none'] as const;
 export type PredefinedName = (typeof PREDEFINED)[number];
@@ -33,7 +34,7 @@ export async function predefinedNetwork(
     id: newId(),
     name,
     driver: name === 'bridge' ? 'bridge' : name === 'host' ? 'host' : 'null',
-    created: new Date().toISOString(),
+    created: isoTime(),
     internal: false,
     attachable: false,
     enableIPv6: false,

@@ -1,3 +1,5 @@
+import { isoTime } from '../shared/iso-time.js';
+
 /**
  * One line of conmon's k8s-file log: `<RFC3339Nano time> <stdout|stderr> <P|F> <content>`.
  * P marks a partial line (the content continues in the next line of the same stream);
@@ -115,6 +117,6 @@ export function parseTime(text: string): { time: string; seconds: number } | und
   const whole = Date.parse(`${m[1]}${m[3]}`);
   if (Number.isNaN(whole)) return undefined;
   const frac = (m[2] ?? '').padEnd(9, '0').slice(0, 9);
-  const utc = new Date(whole).toISOString().slice(0, 19);
+  const utc = isoTime(whole).slice(0, 19);
   return { time: `${utc}.${frac}Z`, seconds: whole / 1000 + Number(`0.${frac}`) };
 }

@@ -1,3 +1,5 @@
+import { isoTime } from './iso-time.js';
+
 /** Minimal leveled logger writing logfmt-ish lines to stderr. Library code logs; it never prints to stdout. */
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -17,7 +19,7 @@ export function createLogger(min: Level = (process.env.BERTH_LOG_LEVEL as Level)
     const extra = Object.entries(all)
       .map(([k, v]) => `${k}=${JSON.stringify(v instanceof Error ? v.message : v)}`)
       .join(' ');
-    process.stderr.write(`time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}${extra ? ' ' + extra : ''}\n`);
+    process.stderr.write(`time="${isoTime()}" level=${level} msg=${JSON.stringify(msg)}${extra ? ' ' + extra : ''}\n`);
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -6,6 +6,7 @@ import { EngineError, conflict, notFound } from '../shared/errors.js';
 import { KeyedLock } from '../shared/keyed-lock.js';
 import { SnapshotMetadata, type SnapshotRecord } from './snapshot-metadata.js';
 import type { SnapshotInfo, Snapshotter } from './snapshotter.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** mount(2) data must fit one page; keep a margin for upperdir/workdir and options. */
 const MOUNT_DATA_MAX = 4095;
@@ -71,7 +72,7 @@ export class OverlaySnapshotter implements Snapshotter {
         }
         if (this.meta.records.has(name)) throw conflict(`snapshot ${name}: already exists`);
         this.meta.records.delete(key);
-        this.meta.records.set(name, { ...r, kind: 'committed', created: new Date().toISOString() });
+        this.meta.records.set(name, { ...r, kind: 'committed', created: isoTime() });
         await this.meta.save();
         await rm(this.workDir(r.id), { recursive: true, force: true });
       }),
@@ -130,7 +131,7 @@ export class OverlaySnapshotter implements Snapshotter {
         if (!p) throw notFound(`failed to prepare snapshot ${key}: parent snapshot ${parent} does not exist`);
         if (p.kind !== 'committed') throw new EngineError('invalid-argument', `failed to prepare snapshot ${key}: parent ${parent} is not committed`);
       }
-      const r: SnapshotRecord = { id: this.meta.allocateId(), kind, parent, created: new Date().toISOString() };
+      const r: SnapshotRecord = { id: this.meta.allocateId(), kind, parent, created: isoTime() };
       if (labels && Object.keys(labels).length) r.labels = labels;
       const mounts = this.mountsOf(key, r);
       this.meta.records.set(key, r);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../shared/errors.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /**
  * On-disk layout owned by this file (drawn once):
@@ -56,7 +57,7 @@ function fromDisk(raw: unknown, name: string): { rec: VolumeRecord; legacy: bool
   if (r.schemaVersion === undefined && r.Name === name) {
     const labels = r.Labels && Object.keys(r.Labels).length ? r.Labels : null;
     const options = r.Options && Object.keys(r.Options).length ? r.Options : null;
-    return { rec: { schemaVersion: SCHEMA_VERSION, name, driver: r.Driver || 'local', createdAt: r.CreatedAt ?? new Date(0).toISOString(), labels, options }, legacy: true };
+    return { rec: { schemaVersion: SCHEMA_VERSION, name, driver: r.Driver || 'local', createdAt: r.CreatedAt ?? isoTime(0), labels, options }, legacy: true };
   }
   throw new Error(`unknown volume record (schema ${String(r.schemaVersion)}, name ${String(r.name ?? r.Name)})`);
 }
@@ -161,7 +162,7 @@ export class VolumeRecords {
       return undefined;
     }
     const st = await stat(p.dir);
-    const rec: VolumeRecord = { schemaVersion: SCHEMA_VERSION, name, driver: 'local', createdAt: st.ctime.toISOString(), labels: null, options: null };
+    const rec: VolumeRecord = { schemaVersion: SCHEMA_VERSION, name, driver: 'local', createdAt: isoTime(st.ctime.getTime()), labels: null, options: null };
     await this.write(rec);
     return rec;
   }

@@ -11,6 +11,7 @@ import { LOCAL_DRIVER, validateOptions, validateVolumeName } from './local-drive
 import { ANONYMOUS_LABEL, volumeListFilter, volumePruneFilter, type FilterSubject } from './volume-filters.js';
 import { realVolumeHost, type VolumeHost } from './volume-host.js';
 import { SCHEMA_VERSION, VolumeRecords, type VolumeRecord } from './volume-records.js';
+import { isoTime } from '../shared/iso-time.js';
 
 /** A volume event (structurally the events module's EventInput). */
 export interface VolumeEvent {
@@ -50,7 +51,7 @@ export interface VolumeServiceOptions {
 function rfc3339(iso: string): string {
   const d = new Date(iso);
   const off = -d.getTimezoneOffset();
-  const local = new Date(d.getTime() + off * 60_000).toISOString().replace(/\.\d+Z$/, '');
+  const local = isoTime(d.getTime() + off * 60_000).replace(/\.\d+Z$/, '');
   if (off === 0) return `${local}Z`;
   const a = Math.abs(off);
   return `${local}${off > 0 ? '+' : '-'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
@@ -180,7 +181,7 @@ export class VolumeService {
         schemaVersion: SCHEMA_VERSION,
         name,
         driver,
-        createdAt: new Date().toISOString(),
+        createdAt: isoTime(),
         labels: allLabels && Object.keys(allLabels).length ? { ...allLabels } : null,
         options: opts && Object.keys(opts).length ? { ...opts } : null,
       };

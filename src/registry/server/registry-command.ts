@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { garbageCollect } from './garbage-collect.js';
 import { serveRegistry } from './serve.js';
+import { isoTime } from '../../shared/iso-time.js';
 
 const USAGE = `Usage:  berth registry serve --listen HOST:PORT --root DIR [--htpasswd FILE] [--tls-cert FILE --tls-key FILE]
         berth registry gc --root DIR [--dry-run]`;
@@ -44,7 +45,7 @@ export async function registryCommand(argv: string[], out: (s: string) => void =
     htpasswd: values.htpasswd,
     tlsCert: values['tls-cert'],
     tlsKey: values['tls-key'],
-    onRequest: values.quiet ? undefined : (l) => process.stderr.write(`${new Date().toISOString()} ${l}\n`),
+    onRequest: values.quiet ? undefined : (l) => process.stderr.write(`${isoTime()} ${l}\n`),
   });
   out(`berth registry listening on ${reg.address} (root ${values.root})\n`);
   await new Promise<void>((resolve) => {
